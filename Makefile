@@ -1,0 +1,73 @@
+# OpenSales — the two commands are `make run` and `make test`; the rest are their parts.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A Python >= 3.12, never downloaded: pyenv's 3.13/3.12 first, then whatever is on PATH.
+PYTHON ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python $$(command -v python3.13 python3.12 2>/dev/null); do [ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo "$$p" && break; done)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+UV = $(PYTHON) -m uv
+VENV_PY = .venv/bin/python
+MANAGE = $(VENV_PY) manage.py
+PORT ?= 8000
+
+help:
+	@echo "make run    install, migrate, load the demo data, serve http://127.0.0.1:$(PORT) with the worker"
+	@echo "make test   lint + tests on SQLite + tests on PostgreSQL + browser tests"
+	@echo "other: install assets messages lint test-sqlite test-postgres test-browser screenshots clean"
+
+check-python:
+	@[ -n "$(PYTHON)" ] || { echo "OpenSales needs Python 3.12 or newer (pyenv or python3.12/3.13 on PATH)"; exit 1; }
+
+.venv/.synced: pyproject.toml uv.lock | check-python
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+assets/vendor/.copied: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	bash scripts/copy-assets.sh
+	@touch $@
+
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+
+install: .venv/.synced assets/vendor/.copied gettext
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+assets: assets/vendor/.copied
+
+# Re-extract the catalogues after changing user-facing text; translate the new zh_Hans entries.
+messages: install
+	bash scripts/messages.sh
+
+migrate: install
+	$(MANAGE) migrate --no-input -v 0
+
+run: migrate
+	@$(MANAGE) demo --if-empty
+	@bash scripts/run.sh $(PORT)
+
+lint: .venv/.synced
+	.venv/bin/ruff check opensales tests
+	.venv/bin/ruff format --check opensales tests
+
+test-sqlite: install
+	$(VENV_PY) -m pytest -m "not browser" -q
+
+test-postgres: install
+	bash scripts/with-postgres.sh $(VENV_PY) -m pytest -m "not browser" -q
+
+test-browser: install
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	$(VENV_PY) -m pytest -m browser -q
+
+test: lint test-sqlite test-postgres test-browser
+
+screenshots: install
+	$(VENV_PY) scripts/screenshots.py
+
+clean:
+	rm -rf .venv node_modules assets/vendor var/static
+
+.PHONY: help check-python gettext install assets messages migrate run lint test test-sqlite test-postgres test-browser screenshots clean

@@ -1,0 +1,39 @@
+"""Shared fixtures: the named demo cast used by permission tests across every app."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def cast(db):
+    """The demo company (departments, ~20 employees, the named logins) as a dict of users by username."""
+    from opensales.core.demo import DemoContext
+    from opensales.org.demo import seed_org
+
+    ctx = DemoContext(size="small", scale=1, rng=random.Random(7), log=lambda m: None)
+    seed_org(ctx)
+    return ctx.made["users"]
+
+
+@pytest.fixture
+def departments(cast):
+    from opensales.org.models import Department
+
+    return {d.code: d for d in Department.objects.unscoped(reason="test")}
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a test client signed in as that user (no password round trip)."""
+
+    def make(user) -> Client:
+        client = Client(HTTP_HOST="localhost")
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

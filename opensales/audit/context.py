@@ -1,0 +1,36 @@
+"""The request's actor and address, visible to services that record audit events."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import Any
+
+from opensales.core.net import client_ip
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    user: Any
+    ip: str | None
+
+
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "opensales_audit", default=None
+)
+
+
+def current() -> RequestContext | None:
+    return _current.get()
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current.set(RequestContext(user=getattr(request, "user", None), ip=client_ip(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)

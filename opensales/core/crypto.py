@@ -1,0 +1,93 @@
+"""Field-level encryption of personal data and the blind index that keeps exact search possible.
+
+Keys come from OPENSALES_FIELD_KEYS (Fernet keys, newest first: new values are written with the first,
+any of them decrypts, so rotation is "prepend a key, re-save"). The blind index is an HMAC-SHA256 of the
+normalised value under OPENSALES_INDEX_KEY, kept separate so rotating data keys never changes it.
+Ciphertext is never indexed or sorted on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("OPENSALES_FIELD_KEYS is empty")
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def encrypt(value: str) -> str:
+    return _fernet(tuple(settings.OPENSALES_FIELD_KEYS)).encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet(tuple(settings.OPENSALES_FIELD_KEYS)).decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ImproperlyConfigured("a stored value cannot be decrypted with OPENSALES_FIELD_KEYS") from exc
+
+
+def rotate(token: str) -> str:
+    return _fernet(tuple(settings.OPENSALES_FIELD_KEYS)).rotate(token.encode()).decode()
+
+
+def normalise_for_index(value: str) -> str:
+    """Phones compare by digits, e-mails case-insensitively."""
+    value = value.strip()
+    if "@" in value:
+        return value.lower()
+    digits = re.sub(r"\D", "", value)
+    return digits.removeprefix("86") if len(digits) == 13 else digits or value.lower()
+
+
+def blind_index(value: str | None) -> str:
+    if not value:
+        return ""
+    key = settings.OPENSALES_INDEX_KEY.encode()
+    return hmac.new(key, normalise_for_index(value).encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedCharField(models.TextField):
+    """Stores Fernet ciphertext; Python code sees the clear text."""
+
+    def __init__(self, *args, max_length_clear: int = 255, **kwargs):
+        self.max_length_clear = max_length_clear
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["max_length_clear"] = self.max_length_clear
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return ""
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if not value:
+            return ""
+        return encrypt(value)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in {"isnull", "exact"}:
+            raise ValueError("encrypted fields can only be searched through their blind index")
+        return super().get_lookup(lookup_name)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.CharField(max_length=self.max_length_clear, required=not self.blank, **kwargs)

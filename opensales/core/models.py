@@ -1,0 +1,71 @@
+"""Base models shared by every business app, and the record-collaborator relation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scope import ScopedManager, system_access
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedModel(TimeStampedModel):
+    """A business record under the permission scope, with an optimistic-lock version.
+
+    `objects` refuses to run a query until it is narrowed with `.visible_to(user, action)` or
+    explicitly opened with `.unscoped(reason=...)`.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude=None):
+        # Uniqueness is a property of the whole table, not of what the editor may see.
+        with system_access("uniqueness check"):
+            return super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with system_access("constraint check"):
+            return super().validate_constraints(exclude=exclude)
+
+
+class Collaborator(models.Model):
+    """A user who shares a record with its owner (相关团队成员), at read or edit level."""
+
+    class Level(models.TextChoices):
+        READ = "read", _("Read")
+        EDIT = "edit", _("Edit")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="collaborations",
+        verbose_name=_("user"),
+    )
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices, default=Level.READ)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collaborator")
+        verbose_name_plural = _("collaborators")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "user"], name="uniq_collaborator")
+        ]
+        indexes = [models.Index(fields=["user", "content_type", "level"])]

@@ -1,0 +1,281 @@
+"""The permission scope (数据权限): one function decides which records a user may touch.
+
+    can(user, action, record) =
+          a role grants the action on the model
+      AND (   the grant's data scope covers the record's owner (or department)
+           OR the user is a collaborator on the record at the needed level
+           OR a model-specific rule admits it (e.g. the public pool) )
+    a child model (contacts, activities…) follows its parent's visibility instead.
+
+`scope_q` turns that rule into one `Q`; `ScopedQuerySet.visible_to` applies it. Grants are read
+once per request (they hang on the user object, which Django loads anew for every request), so a
+change of role, department or active flag applies from the user's next request on.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from .actions import COLLABORATOR_EDIT_ACTIONS, COLLABORATOR_READ_ACTIONS, PARENT_READ_ACTIONS, Action
+from .actions import DataScope as S
+from .registry import get_entry
+
+NOTHING = Q(pk__in=[])
+
+
+class UnscopedQueryError(RuntimeError):
+    """A scoped model was queried without `.visible_to(user, action)` or `.unscoped(reason=...)`."""
+
+
+@dataclass
+class Reach:
+    """What one user's roles, together, grant for one (model, action)."""
+
+    all: bool = False
+    own: bool = False
+    department_ids: set[int] = field(default_factory=set)
+    subtree_paths: set[str] = field(default_factory=set)
+
+    def widen(self, scope: str, home: Any, custom: list[Any]) -> None:
+        if scope == S.ALL:
+            self.all = True
+        self.own = True  # every scope includes one's own records
+        if scope == S.DEPT and home is not None:
+            self.department_ids.add(home.pk)
+        elif scope == S.DEPT_AND_CHILD and home is not None:
+            self.subtree_paths.add(home.path)
+        elif scope == S.CUSTOM:
+            self.subtree_paths.update(d.path for d in custom)
+
+    def describe_departments(self) -> Q:
+        """Departments this reach covers, as a filter on Department."""
+        q = Q(pk__in=self.department_ids) if self.department_ids else NOTHING
+        for path in self.subtree_paths:
+            q |= Q(path__startswith=path)
+        return q
+
+
+@dataclass
+class Grants:
+    home_department: Any | None
+    reaches: dict[tuple[str, str], Reach]
+
+    def reach(self, label: str, action: str) -> Reach | None:
+        return self.reaches.get((label, action))
+
+
+def grants_for(user: Any) -> Grants:
+    """The union of the user's roles, cached on the user object for this request."""
+    cached = getattr(user, "_opensales_grants", None)
+    if cached is not None:
+        return cached
+    Employee = apps.get_model("org", "Employee")
+    RoleGrant = apps.get_model("org", "RoleGrant")
+    Department = apps.get_model("org", "Department")
+    employee = Employee._base_manager.select_related("department").filter(user_id=user.pk).first()
+    home = employee.department if employee else None
+    reaches: dict[tuple[str, str], Reach] = {}
+    Department = apps.get_model("org", "Department")
+    custom_departments = models.Prefetch(
+        "departments", queryset=Department.objects.unscoped(reason="evaluating a role's chosen departments")
+    )
+    role_grants = RoleGrant.objects.filter(role__users=user, role__is_active=True).prefetch_related(
+        custom_departments
+    )
+    for grant in role_grants:
+        custom = list(grant.departments.all())
+        for action in grant.actions:
+            reaches.setdefault((grant.model_label, action), Reach()).widen(grant.scope, home, custom)
+    result = Grants(home_department=home, reaches=reaches)
+    user._opensales_grants = result
+    return result
+
+
+def forget_grants(user: Any) -> None:
+    if hasattr(user, "_opensales_grants"):
+        del user._opensales_grants
+
+
+def has_action(user: Any, model: type[models.Model] | str, action: str) -> bool:
+    """Whether any role grants `action` on the model at all (the menu and button check)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    entry = get_entry(model)
+    return grants_for(user).reach(entry.label, action) is not None
+
+
+def _reach_q(entry: Any, reach: Reach, user: Any) -> Q:
+    if reach.all:
+        return Q()
+    if entry.owner_field:
+        Employee = apps.get_model("org", "Employee")
+        q = Q(**{f"{entry.owner_field}_id": user.pk}) if reach.own else NOTHING
+        if reach.department_ids or reach.subtree_paths:
+            dept_q = Q(department_id__in=reach.department_ids) if reach.department_ids else NOTHING
+            for path in reach.subtree_paths:
+                dept_q |= Q(department__path__startswith=path)
+            users = Employee._base_manager.filter(dept_q).values("user_id")
+            q |= Q(**{f"{entry.owner_field}_id__in": users})
+        return q
+    prefix = f"{entry.department_field}__" if entry.department_field else ""
+    q = NOTHING
+    home = grants_for(user).home_department
+    if reach.own and home is not None:
+        q |= Q(**{f"{prefix}pk": home.pk})
+    if reach.department_ids:
+        q |= Q(**{f"{prefix}pk__in": reach.department_ids})
+    for path in reach.subtree_paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def _collaborator_q(model: type[models.Model], user: Any, action: str) -> Q:
+    if action in COLLABORATOR_READ_ACTIONS:
+        levels = ["read", "edit"]
+    elif action in COLLABORATOR_EDIT_ACTIONS:
+        levels = ["edit"]
+    else:
+        return NOTHING
+    Collaborator = apps.get_model("core", "Collaborator")
+    ids = Collaborator.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), user_id=user.pk, level__in=levels
+    ).values("object_id")
+    return Q(pk__in=ids)
+
+
+def scope_q(user: Any, model: type[models.Model], action: str = Action.VIEW) -> Q:
+    """The filter selecting the records of `model` on which `user` may perform `action`."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Q()
+    entry = get_entry(model)
+    reach = grants_for(user).reach(entry.label, action)
+    if reach is None:
+        return NOTHING
+    if entry.scope_free:
+        return Q()
+    if entry.parent_field:
+        parent = model._meta.get_field(entry.parent_field).related_model
+        parent_action = Action.VIEW if action in PARENT_READ_ACTIONS else Action.CHANGE
+        visible_parents = parent.objects.visible_to(user, parent_action).values("pk")
+        return Q(**{f"{entry.parent_field}__in": visible_parents})
+    q = _reach_q(entry, reach, user)
+    if not reach.all:
+        q |= _collaborator_q(model, user, action)
+        if entry.extra_q is not None:
+            extra = entry.extra_q(user, action)
+            if extra is not None:
+                q |= extra
+    return q
+
+
+# --- The manager that refuses to be queried without a scope --------------------------------------
+
+_system_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("opensales_system", default=None)
+
+
+@contextmanager
+def system_access(reason: str) -> Iterator[None]:
+    """Let code in this block query scoped models unscoped (uniqueness checks, system jobs)."""
+    token = _system_reason.set(reason)
+    try:
+        yield
+    finally:
+        _system_reason.reset(token)
+
+
+class ScopedQuerySet(models.QuerySet):
+    _scope_applied: str | None = None
+
+    def visible_to(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet:
+        qs = self.filter(scope_q(user, self.model, action))
+        qs._scope_applied = f"user:{getattr(user, 'pk', None)}:{action}"
+        return qs
+
+    def unscoped(self, *, reason: str) -> ScopedQuerySet:
+        if not reason:
+            raise ValueError("unscoped() needs a reason")
+        qs = self._chain()
+        qs._scope_applied = f"system:{reason}"
+        return qs
+
+    def _clone(self) -> ScopedQuerySet:
+        clone = super()._clone()
+        clone._scope_applied = self._scope_applied
+        return clone
+
+    def _require_scope(self) -> None:
+        if self._scope_applied is None and _system_reason.get() is None:
+            raise UnscopedQueryError(
+                f"{self.model._meta.label} queried without visible_to(user, action) or unscoped(reason=...)"
+            )
+
+    def _fetch_all(self) -> None:
+        self._require_scope()
+        super()._fetch_all()
+
+    def count(self) -> int:
+        self._require_scope()
+        return super().count()
+
+    def exists(self) -> bool:
+        self._require_scope()
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._require_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        self._require_scope()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._require_scope()
+        return super().delete()
+
+    def iterator(self, chunk_size: int | None = None):  # type: ignore[override]
+        self._require_scope()
+        return super().iterator(chunk_size=chunk_size)
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        # Used as a subquery inside another query.
+        self._require_scope()
+        return super().resolve_expression(*args, **kwargs)
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def get_visible_or_404(model: type[models.Model], user: Any, pk: Any, action: str = Action.VIEW) -> Any:
+    """Out of scope looks exactly like not found."""
+    try:
+        return model.objects.visible_to(user, action).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def require_all_visible(model: type[models.Model], user: Any, ids: list[Any], action: str) -> list[Any]:
+    """A bulk action is all or nothing: one id outside the scope rejects the whole batch (404)."""
+    wanted = set(ids)
+    found = list(model.objects.visible_to(user, action).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise Http404
+    return found
+
+
+def can(user: Any, action: str, record: models.Model) -> bool:
+    return type(record).objects.visible_to(user, action).filter(pk=record.pk).exists()

@@ -1,0 +1,40 @@
+"""Template filters used across OpenSales: money per locale, masking."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+from django import template
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
+
+from opensales.core.masking import mask_value
+
+register = template.Library()
+
+
+def babel_locale() -> str:
+    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
+    return {"zh_Hans": "zh_Hans_CN", "en": "en_US"}.get(locale, locale)
+
+
+def format_money(value, currency: str | None = None) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format_currency(amount, currency or settings.OPENSALES_CURRENCY, locale=babel_locale())
+
+
+@register.filter
+def money(value, currency=None):
+    """¥1,234.56 in Chinese, CN¥1,234.56 in English."""
+    return format_money(value, currency)
+
+
+@register.filter
+def masked(value, kind="generic"):
+    return mask_value(kind, value)

@@ -1,0 +1,20 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def home(request):
+    employee = getattr(request.user, "employee", None)
+    return render(request, "core/home.html", {"employee": employee, "roles": request.user.roles.all()})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "core/error.html", {"status": 403}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "core/error.html", {"status": 404}, status=404)
+
+
+def server_error(request):
+    return render(request, "core/error.html", {"status": 500}, status=500)

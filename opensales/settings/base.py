@@ -1,0 +1,193 @@
+"""Settings shared by every environment. Values an operator sets come from `env.py`."""
+
+from __future__ import annotations
+
+import dj_database_url
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from . import env
+from .keys import development_keys
+
+BASE_DIR = env.BASE_DIR
+VAR_DIR = env.VAR_DIR
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = False
+SECRET_KEY = env.SECRET_KEY or development_keys(VAR_DIR)["secret_key"]
+ALLOWED_HOSTS = env.ALLOWED_HOSTS
+CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "huey.contrib.djhuey",
+    "opensales.core",
+    "opensales.accounts",
+    "opensales.audit",
+    "opensales.org",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "opensales.accounts.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "opensales.audit.context.AuditContextMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "opensales.accounts.middleware.TwoFactorEnforcementMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "opensales.urls"
+WSGI_APPLICATION = "opensales.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "opensales.core.context_processors.navigation",
+            ],
+            "builtins": ["django.templatetags.i18n", "opensales.core.templatetags.opensales"],
+        },
+    }
+]
+
+DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at BEGIN so two
+    # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "opensales.accounts.validators.ChineseCommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["opensales.accounts.backends.OpenSalesBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sessions: idle and absolute timeouts are enforced by SessionTimeoutMiddleware; the cookie itself
+# lives no longer than the absolute limit.
+OPENSALES_IDLE_TIMEOUT = env.IDLE_TIMEOUT_MINUTES * 60
+OPENSALES_ABSOLUTE_TIMEOUT = env.ABSOLUTE_TIMEOUT_HOURS * 3600
+SESSION_COOKIE_AGE = OPENSALES_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Login lockout: this many failures for one username from one address within the window lock that
+# pair for the lockout period.
+OPENSALES_LOCKOUT_FAILURES = 5
+OPENSALES_LOCKOUT_WINDOW = 15 * 60
+OPENSALES_LOCKOUT_PERIOD = 15 * 60
+OPENSALES_TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
+# Roles flagged "requires two-factor" are enforced only where this is on (production).
+OPENSALES_ENFORCE_ROLE_2FA = False
+OTP_TOTP_ISSUER = "OpenSales"
+
+# Field encryption: Fernet keys, newest first (rotation: prepend a new key, run `opensales rotate_keys`).
+_dev_keys = development_keys(VAR_DIR) if not env.FIELD_KEYS or not env.INDEX_KEY else {}
+OPENSALES_FIELD_KEYS = env.FIELD_KEYS or [_dev_keys["field_key"]]
+OPENSALES_INDEX_KEY = env.INDEX_KEY or _dev_keys["index_key"]
+
+LANGUAGE_CODE = env.LANGUAGE
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "opensales" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.TIME_ZONE
+LANGUAGE_COOKIE_NAME = "opensales_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+OPENSALES_CURRENCY = "CNY"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "assets"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Content Security Policy with per-request nonces: templates put {{ csp_nonce }} on every <script>.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Background worker: Huey. SQLite queue file by default; PostgreSQL or Redis by configuration.
+if env.WORKER_BACKEND == "redis":
+    HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "opensales", "url": env.REDIS_URL}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "opensales",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+    }
+HUEY["immediate"] = env.WORKER_BACKEND == "immediate"
+HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "opensales@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

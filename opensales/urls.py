@@ -1,0 +1,14 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("opensales.core.urls")),
+    path("accounts/", include("opensales.accounts.urls")),
+    path("org/", include("opensales.org.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+]
+
+handler403 = "opensales.core.views.permission_denied"
+handler404 = "opensales.core.views.page_not_found"
+handler500 = "opensales.core.views.server_error"

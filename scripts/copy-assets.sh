@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Copy the built files of the npm packages into assets/vendor (git-ignored), served by whitenoise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=assets/vendor
+rm -rf "$dest" && mkdir -p "$dest"/{tabler,htmx,alpine,tabler-icons}
+cp node_modules/@tabler/core/dist/css/tabler.min.css "$dest/tabler/"
+cp node_modules/@tabler/core/dist/js/tabler.min.js "$dest/tabler/"
+cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx/"
+cp node_modules/@alpinejs/csp/dist/cdn.min.js "$dest/alpine/alpine-csp.min.js"
+cp node_modules/@tabler/icons-webfont/dist/tabler-icons.min.css "$dest/tabler-icons/"
+cp -r node_modules/@tabler/icons-webfont/dist/fonts "$dest/tabler-icons/"
