@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dj_database_url
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from . import env
 from .keys import development_keys
@@ -132,8 +131,8 @@ OPENSALES_FIELD_KEYS = env.FIELD_KEYS or [_dev_keys["field_key"]]
 OPENSALES_INDEX_KEY = env.INDEX_KEY or _dev_keys["index_key"]
 
 LANGUAGE_CODE = env.LANGUAGE
-LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "opensales" / "locale"]
+# Each language is named in itself, as language pickers do.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.TIME_ZONE
