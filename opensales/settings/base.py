@@ -180,7 +180,8 @@ else:
 HUEY["immediate"] = env.WORKER_BACKEND == "immediate"
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Development prints mails on the console; production configures SMTP (settings/production.py).
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "opensales@localhost")
 
 LOGGING = {

@@ -20,10 +20,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.get_bool("OPENSALES_HSTS_PRELOAD", False)
 
 if env.EMAIL_URL:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env.EMAIL_URL
-    EMAIL_PORT = env.get_int("OPENSALES_SMTP_PORT", 465)
-    EMAIL_HOST_USER = env.get("OPENSALES_SMTP_USER", "")
-    EMAIL_HOST_PASSWORD = env.get("OPENSALES_SMTP_PASSWORD", "")
-    EMAIL_USE_SSL = EMAIL_PORT == 465
-    EMAIL_USE_TLS = EMAIL_PORT == 587
+    _smtp_port = env.get_int("OPENSALES_SMTP_PORT", 465)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env.EMAIL_URL,
+                "port": _smtp_port,
+                "username": env.get("OPENSALES_SMTP_USER", ""),
+                "password": env.get("OPENSALES_SMTP_PASSWORD", ""),
+                "use_ssl": _smtp_port == 465,
+                "use_tls": _smtp_port == 587,
+            },
+        }
+    }

@@ -11,3 +11,5 @@ HUEY["immediate"] = True  # noqa: F405
 OPENSALES_DEMO = False
 LANGUAGE_CODE = "zh-hans"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+# A test-only business app exercising owner, parent and pool scoping (tests/scopeapp).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopeapp"]  # noqa: F405
