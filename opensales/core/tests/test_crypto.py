@@ -1,0 +1,56 @@
+import pytest
+from cryptography.fernet import Fernet
+from django.db import connection
+from django.test import override_settings
+
+from opensales.core.crypto import blind_index, rotate
+from opensales.org.models import Employee
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored_mobile(pk):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mobile, mobile_index FROM org_employee WHERE id = %s", [pk])
+        return cursor.fetchone()
+
+
+def test_mobile_is_encrypted_at_rest_and_found_by_blind_index(cast):
+    employee = Employee.objects.unscoped(reason="t").get(user=cast["rep_sh1"])
+    employee.mobile = "138 1234 5678"
+    employee.save()
+    stored, index = _stored_mobile(employee.pk)
+    assert "1234" not in stored and stored.startswith("gAAAA")
+    assert index == blind_index("13812345678") == blind_index("+86 138-1234-5678")
+    found = Employee.objects.unscoped(reason="t").get(mobile_index=blind_index("13812345678"))
+    assert found.pk == employee.pk and found.mobile == "138 1234 5678"
+
+
+def test_encrypted_field_refuses_partial_lookups(cast):
+    with pytest.raises(ValueError):
+        Employee.objects.unscoped(reason="t").filter(mobile__contains="138").count()
+
+
+def test_key_rotation_keeps_old_values_readable(cast, settings):
+    employee = Employee.objects.unscoped(reason="t").get(user=cast["rep_sh1"])
+    old_token, _ = _stored_mobile(employee.pk)
+    new_key = Fernet.generate_key().decode()
+    with override_settings(OPENSALES_FIELD_KEYS=[new_key, *settings.OPENSALES_FIELD_KEYS]):
+        reread = Employee.objects.unscoped(reason="t").get(pk=employee.pk)
+        assert reread.mobile == employee.mobile
+        rotated = rotate(old_token)
+        assert rotated != old_token
+        assert Fernet(new_key.encode()).decrypt(rotated.encode()).decode() == employee.mobile
+
+
+def test_rotate_keys_command_reencrypts_with_the_newest_key(cast, settings):
+    from django.core.management import call_command
+
+    employee = Employee.objects.unscoped(reason="t").get(user=cast["rep_sh1"])
+    old_keys = list(settings.OPENSALES_FIELD_KEYS)
+    new_key = Fernet.generate_key().decode()
+    with override_settings(OPENSALES_FIELD_KEYS=[new_key, *old_keys]):
+        call_command("rotate_keys", verbosity=0)
+    # Only the new key is needed from now on.
+    with override_settings(OPENSALES_FIELD_KEYS=[new_key]):
+        assert Employee.objects.unscoped(reason="t").get(pk=employee.pk).mobile == employee.mobile
