@@ -27,8 +27,7 @@ class Command(BaseCommand):
                     column = quote(field.column)
                     cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''")  # noqa: S608
                     for row_pk, token in cursor.fetchall():
-                        cursor.execute(
-                            f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [rotate(token), row_pk]
-                        )  # noqa: S608
+                        update = f"UPDATE {table} SET {column} = %s WHERE {pk} = %s"  # noqa: S608
+                        cursor.execute(update, [rotate(token), row_pk])
                         rows += 1
             self.stdout.write(f"{model._meta.label}: {rows} values re-encrypted")
