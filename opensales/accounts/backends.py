@@ -9,6 +9,8 @@ from . import lockout
 
 class OpenSalesBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
+        # Checked before the password, so a locked pair is refused even with the right password and
+        # the caller can tell "locked" from "wrong" through the request flag.
         if request is not None and username and lockout.is_locked(username, request):
             request.opensales_locked_out = True
             return None

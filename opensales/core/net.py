@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -17,5 +19,13 @@ def client_ip(request) -> str | None:
         return remote
     forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
     if len(forwarded) >= hops:
-        return forwarded[-hops]
+        return _valid(forwarded[-hops]) or remote
     return remote
+
+
+def _valid(address: str) -> str | None:
+    """A syntactically valid IP address, or None (a garbage header must not break audit writes)."""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -119,6 +119,7 @@ def seed_org(ctx: DemoContext) -> None:
             roles=[roles[c] for c in role_codes],
         )
         User.objects.filter(pk=employee.user_id).update(password=password_hash)
+        employee.user.password = password_hash  # keep the object in step (its session hash uses it)
         users[username] = employee.user
         if is_head:
             Department.objects.unscoped(reason="demo").filter(pk=depts[dept].pk).update(head=employee.user)
