@@ -31,6 +31,17 @@ class OrgConfig(AppConfig):
             Role, scope_free=True, group="org", actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.ASSIGN)
         )
 
+        from opensales.core.navigation import NavItem, add_item
+
+        add_item(
+            "settings",
+            NavItem(_("Departments"), "org:department_list", "ti-sitemap", ("org.department", A.VIEW)),
+        )
+        add_item(
+            "settings", NavItem(_("Employees"), "org:employee_list", "ti-users", ("org.employee", A.VIEW))
+        )
+        add_item("settings", NavItem(_("Roles"), "org:role_list", "ti-shield-lock", ("org.role", A.VIEW)))
+
         post_migrate.connect(_sync_roles, sender=self)
 
 

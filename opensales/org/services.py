@@ -228,6 +228,14 @@ def employee_update(
     return employee
 
 
+def employee_unmask(*, actor: Any, employee: Employee, field: str = "mobile") -> str:
+    """Reveal one sensitive field in clear; every reveal is an audited action ("employee.unmask")."""
+    if field not in SENSITIVE:
+        raise ValueError(f"{field} is not a sensitive field of employees")
+    record(action="employee.unmask", actor=actor, obj=employee, changes={"field": field})
+    return getattr(employee, field) or ""
+
+
 class StaleEdit(Exception):
     """The record changed since the editor loaded it (optimistic lock)."""
 
@@ -329,7 +337,8 @@ def role_save(
                 )
             grant = RoleGrant.objects.create(role=role, model_label=label, actions=clean_actions, scope=scope)
             if scope == DataScope.CUSTOM:
-                grant.departments.set(departments)
+                with system_access("linking a grant's departments"):
+                    grant.departments.set(departments)
             new[label] = (sorted(clean_actions), scope)
         changes["grants"] = {
             k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
