@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 PERSONAS = [
-    "anonymous", "admin", "director", "manager_east", "rep_sh1", "rep_sh2", "rep_gz1", "finance", "auditor",
+    "anonymous",
+    "admin",
+    "director",
+    "manager_east",
+    "rep_sh1",
+    "rep_sh2",
+    "rep_gz1",
+    "finance",
+    "auditor",
 ]
 SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
 
@@ -49,11 +57,9 @@ class Row:
     expect: dict[str, int]
     target: Target | None = None
     data: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    ids: dict[str, set[str]] | None = None
+    # persona -> () -> the exact set of data-row-id values the list must show.
+    ids: dict[str, Callable[[], set[str]]] | None = None
     note: str = ""
-    # Extra check after a successful write: (cast, persona) -> None, raising on failure.
-    after: Callable[[dict[str, Any], str], None] | None = None
-    query: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

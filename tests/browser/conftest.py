@@ -38,7 +38,16 @@ VIEWPORTS = {
     "phone": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
 }
 DEMO_PASSWORD = "opensales-demo"
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 5_000  # the live server answers in milliseconds; a missing element should fail fast
+
+# A bug outside this harness: opensales/core/templates/base.html puts the top-bar <header> beside the
+# vertical navbar inside .page, and Tabler 1.6's CSS then hides the whole sidebar (phone navbar included)
+# at every width; base.html also never loads tabler.min.js, so no dropdown (user menu, language menu)
+# opens. Strict: once base.html is fixed these tests pass, fail as XPASS, and the marker is removed.
+NAVBAR_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="base.html hides the sidebar navbar and does not load tabler.min.js (dropdowns never open)",
+)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own `-m` filtering, also a collection_modifyitems hook
@@ -144,6 +153,14 @@ def page(request, context, live_server, viewport_name):
     page.close()
     if problems.items and not failed and not getattr(page, "expect_problems", False):
         pytest.fail("the page reported problems:\n  " + "\n  ".join(problems.items), pytrace=False)
+
+
+def translated(message, language: str = "zh-hans") -> str:
+    """The text the UI shows for a message in a language (the msgid itself while a catalogue lacks it)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return str(translation.gettext(message) if isinstance(message, str) else message)
 
 
 def visible(page, test_id: str):

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 from playwright.sync_api import expect
 
 from opensales.accounts.forms import LoginForm
 
-from .conftest import DEMO_PASSWORD, open_user_menu, submit_login, visible
+from .conftest import DEMO_PASSWORD, NAVBAR_BUG, open_user_menu, submit_login, translated, visible
 
 pytestmark = pytest.mark.browser
-
-
-def zh(message) -> str:
-    """The text the Chinese UI shows for a message (the msgid itself while the catalogue lacks it)."""
-    with translation.override("zh-hans"):
-        return str(message)
 
 
 def test_wrong_password_shows_the_error_and_stays_on_the_login_page(page, cast, live_server):
@@ -24,7 +17,7 @@ def test_wrong_password_shows_the_error_and_stays_on_the_login_page(page, cast, 
     submit_login(page, "rep_sh1", "not-the-password")
 
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
-    expect(page.locator('[role="alert"]')).to_have_text(zh(LoginForm.error_messages["invalid_login"]))
+    expect(page.locator('[role="alert"]')).to_have_text(translated(LoginForm.error_messages["invalid_login"]))
     expect(page.locator('input[name="username"]')).to_have_value("rep_sh1")
     expect(page.locator('input[name="password"]')).to_have_value("")
     expect(page.locator('[data-testid="user-menu"]')).to_have_count(0)
@@ -34,14 +27,14 @@ def test_wrong_password_shows_the_error_and_stays_on_the_login_page(page, cast, 
 
 
 def test_right_password_lands_on_the_home_page_with_the_full_name(
-    page, signed_in, live_server, viewport_name
+    request, page, signed_in, live_server, viewport_name
 ):
+    if viewport_name == "phone":
+        request.applymarker(NAVBAR_BUG)  # the phone's user menu lives in the hidden sidebar navbar
     signed_in(page, "rep_sh1")
 
     expect(page).to_have_url(f"{live_server.url}/")
-    with translation.override("zh-hans"):
-        welcome = translation.gettext("Welcome, %(name)s") % {"name": "张伟"}
-    expect(page.locator("h2.page-title")).to_have_text(welcome)
+    expect(page.locator("h2.page-title")).to_have_text(translated("Welcome, %(name)s") % {"name": "张伟"})
     menu = visible(page, "user-menu")
     expect(menu).to_have_count(1)
     expect(menu.locator(".avatar")).to_have_text("张")
@@ -51,6 +44,7 @@ def test_right_password_lands_on_the_home_page_with_the_full_name(
         expect(menu).to_contain_text("销售代表")
 
 
+@NAVBAR_BUG
 def test_sign_out_through_the_user_menu(page, signed_in, live_server):
     signed_in(page, "rep_sh1")
 
@@ -65,6 +59,7 @@ def test_sign_out_through_the_user_menu(page, signed_in, live_server):
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
 
 
+@NAVBAR_BUG
 def test_a_signed_in_user_can_sign_in_again_after_signing_out(page, signed_in, live_server):
     signed_in(page, "manager_east")
     open_user_menu(page)
