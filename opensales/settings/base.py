@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from . import env
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "opensales.accounts",
     "opensales.audit",
     "opensales.org",
+    "opensales.api",
+    "opensales.ops",
 ]
 
 MIDDLEWARE = [
@@ -169,8 +172,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Background worker: Huey. SQLite queue file by default; PostgreSQL or Redis by configuration.
+if env.WORKER_BACKEND not in {"sqlite", "postgres", "redis", "immediate"}:
+    raise ImproperlyConfigured(
+        f"OPENSALES_WORKER={env.WORKER_BACKEND!r}: use sqlite, postgres, redis or immediate"
+    )
 if env.WORKER_BACKEND == "redis":
+    # Needs the `redis` package in the environment (not a default dependency).
     HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "opensales", "url": env.REDIS_URL}
+elif env.WORKER_BACKEND == "postgres":
+    # The queue lives in the application's own PostgreSQL database (tables huey_*), through psycopg 3.
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("OPENSALES_WORKER=postgres needs a postgres:// DATABASE_URL")
+    HUEY = {"huey_class": "huey.PostgresHuey", "name": "opensales", "dsn": env.DATABASE_URL}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
