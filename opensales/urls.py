@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("opensales.accounts.urls")),
     path("org/", include("opensales.org.urls")),
     path("ops/", include("opensales.ops.urls")),
+    path("audit/", include("opensales.audit.urls")),
     path("api/v1/", include("opensales.api.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

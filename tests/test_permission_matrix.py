@@ -111,6 +111,13 @@ ROLE_LIST_IDS = {p: (lambda: _role_ids(ALL_ROLES)) for p in ("admin", "director"
 VIEW_SAME_TEAM = statuses(200, rep_gz1=404)
 VIEW_OTHER_REGION = statuses(200, manager_east=404, rep_sh1=404, rep_sh2=404)
 ROLE_READERS = {"admin": 200, "director": 200, "auditor": 200}
+AUDIT_READERS = {"admin": 200, "auditor": 200}
+
+
+def _audit_event(cast) -> dict[str, Any]:
+    from opensales.audit.services import record
+
+    return {"pk": record(action="test.event", actor=cast["rep_sh1"]).pk}
 
 
 def _department_form(cast):
@@ -263,6 +270,9 @@ ROWS: list[Row] = [
         },
     ),
     Row("org:role_delete", "POST", ADMIN_ONLY_WRITE, target=Target("custom role", _custom_role)),
+    # audit
+    Row("audit:event_list", "GET", only(AUDIT_READERS, 403)),
+    Row("audit:event_detail", "GET", only(AUDIT_READERS, 403), target=Target("an event", _audit_event)),
 ]
 
 

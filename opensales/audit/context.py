@@ -34,3 +34,22 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             _current.reset(token)
+
+
+class DeniedRequestAuditMiddleware:
+    """Every request answered 403 is an audit event: who tried what, from where."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            from .services import record
+
+            record(
+                action="request.denied",
+                outcome="denied",
+                changes={"method": request.method, "path": request.path[:300]},
+            )
+        return response

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opensales.core.scope import OpenScopedManager
+
 
 class AuditEvent(models.Model):
     class Outcome(models.TextChoices):
@@ -26,6 +28,8 @@ class AuditEvent(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = OpenScopedManager()
 
     class Meta:
         verbose_name = _("audit event")

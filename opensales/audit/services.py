@@ -107,6 +107,8 @@ def verify_chain() -> VerifyResult:
         last_id = event.pk
         checked += 1
     head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None and checked:
+        return VerifyResult(False, checked, "the chain head is missing", None)
     if head is not None and (head.last_hash != prev or head.last_event_id != last_id):
         return VerifyResult(False, checked, "the newest rows were removed", head.last_event_id)
     return VerifyResult(True, checked)

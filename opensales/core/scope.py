@@ -260,12 +260,33 @@ class ScopedQuerySet(models.QuerySet):
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 
+class OpenScopedQuerySet(ScopedQuerySet):
+    """`visible_to` for request code, without the refusal: for system records (the audit log) that
+    system code reads and writes everywhere, while what a person sees still goes through the scope."""
+
+    def _require_scope(self) -> None:
+        return None
+
+
+OpenScopedManager = models.Manager.from_queryset(OpenScopedQuerySet)
+
+
 def get_visible_or_404(model: type[models.Model], user: Any, pk: Any, action: str = Action.VIEW) -> Any:
     """Out of scope looks exactly like not found."""
     try:
         return model.objects.visible_to(user, action).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
+        _audit_out_of_scope(model, user, pk, action)
         raise Http404 from None
+
+
+def _audit_out_of_scope(model: type[models.Model], user: Any, pk: Any, action: str) -> None:
+    """The user sees "not found"; the audit log records that the record exists and was refused."""
+    record = model._base_manager.filter(pk=pk).first() if str(pk).isdigit() else None
+    if record is not None:
+        from opensales.audit.services import record as audit
+
+        audit(action="access.denied", actor=user, obj=record, outcome="denied", changes={"action": action})
 
 
 def require_all_visible(model: type[models.Model], user: Any, ids: list[Any], action: str) -> list[Any]:

@@ -23,19 +23,30 @@ WORK = {A.VIEW, A.ADD, A.CHANGE}
 
 
 def _business(entry: ScopedModel) -> bool:
-    return entry.group != "org"
+    return entry.group not in {"org", "system"}
+
+
+def _not_system(policy: Policy) -> Policy:
+    """System models (the audit log, operations) belong to administrators and auditors only."""
+
+    def wrapped(entry: ScopedModel):
+        return None if entry.group == "system" else policy(entry)
+
+    return wrapped
 
 
 def _administrator(entry: ScopedModel):
     return set(entry.actions), S.ALL
 
 
+@_not_system
 def _director(entry: ScopedModel):
     if _business(entry):
         return set(entry.actions), S.ALL
     return READ | ({A.EXPORT} & set(entry.actions)), S.ALL
 
 
+@_not_system
 def _manager(entry: ScopedModel):
     if _business(entry):
         return set(entry.actions) - {A.IMPORT}, S.DEPT_AND_CHILD
@@ -44,6 +55,7 @@ def _manager(entry: ScopedModel):
     return READ, S.DEPT_AND_CHILD
 
 
+@_not_system
 def _rep(entry: ScopedModel):
     if _business(entry):
         return WORK & set(entry.actions), S.SELF
@@ -54,6 +66,7 @@ def _rep(entry: ScopedModel):
     return None
 
 
+@_not_system
 def _finance(entry: ScopedModel):
     if _business(entry):
         return (READ | {A.EXPORT}) & set(entry.actions), S.ALL

@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "opensales.accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "opensales.audit.context.AuditContextMiddleware",
+    "opensales.audit.context.DeniedRequestAuditMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "opensales.accounts.middleware.TwoFactorEnforcementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,6 +193,17 @@ else:
     }
 HUEY["immediate"] = env.WORKER_BACKEND == "immediate"
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
+# Application code uses Django's task API (`from django.tasks import task`, `.enqueue()`); Huey's own
+# django.tasks backend hands the calls to the Huey instance above and keeps each task's result record in
+# Huey's result store, so `get_result()` works from any process. Periodic jobs are Huey periodic tasks
+# (django.tasks has no schedule): see opensales/ops/tasks.py.
+TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
+
+# Backups (opensales/ops/backup.py): where they go, the Fernet key(s) that encrypt them (newest first; any
+# of them decrypts), and how many days of nightly backups to keep.
+OPENSALES_BACKUP_DIR = env.BACKUP_DIR
+OPENSALES_BACKUP_KEYS = env.BACKUP_KEYS
+OPENSALES_BACKUP_KEEP = env.BACKUP_KEEP
 
 # Development prints mails on the console; production configures SMTP (settings/production.py).
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

@@ -1,7 +1,8 @@
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
-from opensales.audit.models import AuditEvent
+from opensales.audit.guard import audit_unlocked
+from opensales.audit.models import AuditChainHead, AuditEvent
 from opensales.audit.services import masked_changes, record, verify_chain
 from opensales.org import services
 from opensales.org.models import Department
@@ -45,8 +46,35 @@ def test_masked_changes_masks_old_and_new():
 
 
 def _raw(sql, params=()):
-    with connection.cursor() as cursor:
+    """Tamper as someone with direct database access who got past the triggers would."""
+    with audit_unlocked(), connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def test_database_refuses_update_and_delete(db):
+    event = record(action="test.event", object_type="test", object_id=1)
+    for sql in ("UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_postgres_refuses_truncate(db):
+    record(action="test.event", object_type="test", object_id=1)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditevent")
+    assert AuditEvent.objects.count() == 1
+
+
+def test_missing_chain_head_is_detected(db):
+    record(action="test.event", object_type="test", object_id=1)
+    AuditChainHead.objects.all().delete()
+    assert verify_chain().ok is False
 
 
 def test_chain_verifies_and_detects_tampering(db):
@@ -86,3 +114,26 @@ def test_chain_detects_reordering(db):
     _raw(sql, [b.action, b.object_id, b.prev_hash, b.hash, a.pk])
     result = verify_chain()
     assert (result.ok, result.event_id) == (False, a.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transactional_tests_can_still_flush_the_database():
+    # The teardown of this test empties every table, the audit log included, through our `flush`.
+    record(action="test.event", object_type="test", object_id=1)
+    assert AuditEvent.objects.count() == 1
+
+
+def test_verify_command_reports_ok_and_failure(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    record(action="test.event", object_type="test", object_id=1)
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    # The verify run itself is audited, so two events now.
+    assert out.getvalue().strip() == "Audit log verified: 1 events, chain intact."
+    first = AuditEvent.objects.order_by("id").first()
+    _raw("UPDATE audit_auditevent SET object_id = '2' WHERE id = %s", [first.pk])
+    with pytest.raises(CommandError, match=f"at event {first.pk}: row content does not match its hash"):
+        call_command("audit", "verify", stdout=StringIO())
