@@ -3,13 +3,19 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # A Python >= 3.12, never downloaded: pyenv's 3.13/3.12 first, then whatever is on PATH.
-PYTHON ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python $$(command -v python3.13 python3.12 2>/dev/null); do [ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo "$$p" && break; done)
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PYTHON ?= $(shell for p in $(PYENV_ROOT)/versions/3.13*/bin/python $(PYENV_ROOT)/versions/3.12*/bin/python $$(command -v python3.13 python3.12 2>/dev/null); do [ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo "$$p" && break; done)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 UV = $(PYTHON) -m uv
 VENV_PY = .venv/bin/python
 MANAGE = $(VENV_PY) manage.py
 PORT ?= 8000
+# System packages come from Debian; as a normal user through sudo.
+APT_GET = $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+# Installs the Debian packages given in $(1) unless dpkg already has all of them.
+apt_install = dpkg -s $(1) >/dev/null 2>&1 || { echo "Installing $(1) from Debian's packages"; \
+	$(APT_GET) update -qq && $(APT_GET) install -y -qq $(1) >/dev/null; }
 
 help:
 	@echo "make run    install, migrate, load the demo data, serve http://127.0.0.1:$(PORT) with the worker"
@@ -24,13 +30,19 @@ check-python:
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-assets/vendor/.copied: package.json package-lock.json
+assets/vendor/.copied: package.json package-lock.json scripts/copy-assets.sh
+	@command -v npm >/dev/null || { $(call apt_install,npm); }
 	npm ci --no-audit --no-fund --loglevel=error
 	bash scripts/copy-assets.sh
 	@touch $@
 
 gettext:
-	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+	@command -v msgfmt >/dev/null || { $(call apt_install,gettext); }
+
+# The browser tests drive Debian's Chromium (`playwright install` cannot download one here); the CJK
+# font makes Chinese text render in screenshots instead of empty boxes.
+chromium:
+	@$(call apt_install,chromium fonts-noto-cjk)
 
 install: .venv/.synced assets/vendor/.copied gettext
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
@@ -49,17 +61,18 @@ run: migrate
 	@bash scripts/run.sh $(PORT)
 
 lint: .venv/.synced
-	.venv/bin/ruff check opensales tests
-	.venv/bin/ruff format --check opensales tests
+	.venv/bin/ruff check opensales tests conftest.py
+	.venv/bin/ruff format --check opensales tests conftest.py
 
+# Each leg selects by the `browser` marker (every test under tests/browser carries it), so no leg can
+# come up empty: pytest's exit code 5 (no tests collected) fails `make test` like any failure.
 test-sqlite: install
 	$(VENV_PY) -m pytest -m "not browser" -q
 
 test-postgres: install
 	bash scripts/with-postgres.sh $(VENV_PY) -m pytest -m "not browser" -q
 
-test-browser: install
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+test-browser: install chromium
 	$(VENV_PY) -m pytest -m browser -q
 
 test: lint test-sqlite test-postgres test-browser
@@ -68,6 +81,6 @@ screenshots: install
 	$(VENV_PY) scripts/screenshots.py
 
 clean:
-	rm -rf .venv node_modules assets/vendor var/static
+	rm -rf .venv node_modules assets/vendor var/static screenshots
 
-.PHONY: help check-python gettext install assets messages migrate run lint test test-sqlite test-postgres test-browser screenshots clean
+.PHONY: help check-python gettext chromium install assets messages migrate run lint test test-sqlite test-postgres test-browser screenshots clean

@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=assets/vendor
 rm -rf "$dest" && mkdir -p "$dest"/{tabler,htmx,alpine,tabler-icons}
-cp node_modules/@tabler/core/dist/css/tabler.min.css "$dest/tabler/"
-cp node_modules/@tabler/core/dist/js/tabler.min.js "$dest/tabler/"
+# With their source maps: the files name them, and collectstatic's manifest storage fails on a missing one.
+cp node_modules/@tabler/core/dist/css/tabler.min.css{,.map} "$dest/tabler/"
+cp node_modules/@tabler/core/dist/js/tabler.min.js{,.map} "$dest/tabler/"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx/"
 cp node_modules/@alpinejs/csp/dist/cdn.min.js "$dest/alpine/alpine-csp.min.js"
 cp node_modules/@tabler/icons-webfont/dist/tabler-icons.min.css "$dest/tabler-icons/"

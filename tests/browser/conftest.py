@@ -40,15 +40,6 @@ VIEWPORTS = {
 DEMO_PASSWORD = "opensales-demo"
 TIMEOUT_MS = 5_000  # the live server answers in milliseconds; a missing element should fail fast
 
-# A bug outside this harness: opensales/core/templates/base.html puts the top-bar <header> beside the
-# vertical navbar inside .page, and Tabler 1.6's CSS then hides the whole sidebar (phone navbar included)
-# at every width; base.html also never loads tabler.min.js, so no dropdown (user menu, language menu)
-# opens. Strict: once base.html is fixed these tests pass, fail as XPASS, and the marker is removed.
-NAVBAR_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="base.html hides the sidebar navbar and does not load tabler.min.js (dropdowns never open)",
-)
-
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own `-m` filtering, also a collection_modifyitems hook
 def pytest_collection_modifyitems(config, items):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from opensales.accounts.forms import LoginForm
 
-from .conftest import DEMO_PASSWORD, NAVBAR_BUG, open_user_menu, submit_login, translated, visible
+from .conftest import DEMO_PASSWORD, open_user_menu, submit_login, translated, visible
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +27,8 @@ def test_wrong_password_shows_the_error_and_stays_on_the_login_page(page, cast, 
 
 
 def test_right_password_lands_on_the_home_page_with_the_full_name(
-    request, page, signed_in, live_server, viewport_name
+    page, signed_in, live_server, viewport_name
 ):
-    if viewport_name == "phone":
-        request.applymarker(NAVBAR_BUG)  # the phone's user menu lives in the hidden sidebar navbar
     signed_in(page, "rep_sh1")
 
     expect(page).to_have_url(f"{live_server.url}/")
@@ -44,7 +42,6 @@ def test_right_password_lands_on_the_home_page_with_the_full_name(
         expect(menu).to_contain_text("销售代表")
 
 
-@NAVBAR_BUG
 def test_sign_out_through_the_user_menu(page, signed_in, live_server):
     signed_in(page, "rep_sh1")
 
@@ -59,7 +56,6 @@ def test_sign_out_through_the_user_menu(page, signed_in, live_server):
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
 
 
-@NAVBAR_BUG
 def test_a_signed_in_user_can_sign_in_again_after_signing_out(page, signed_in, live_server):
     signed_in(page, "manager_east")
     open_user_menu(page)
