@@ -8,4 +8,12 @@ document.addEventListener("DOMContentLoaded", () => {
       event.stopPropagation();
     }
   });
+  // A select that reveals its options panel: <select data-open-details-when="custom"> followed by
+  // <details>; choosing that value opens the panel, any other value closes it.
+  document.body.addEventListener("change", (event) => {
+    const select = event.target.closest("select[data-open-details-when]");
+    if (!select) return;
+    const details = select.parentElement.querySelector("details");
+    if (details) details.open = select.value === select.dataset.openDetailsWhen;
+  });
 });
