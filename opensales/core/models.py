@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .scope import ScopedManager, system_access
 
@@ -29,6 +30,9 @@ class ScopedModel(TimeStampedModel):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ScopedManager()
+    # Every business model keeps its record history (who changed what, when); bulk writes are not
+    # seen by it, which is why services that bulk-write record the audit event themselves.
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from opensales.core.actions import DataScope
 from opensales.core.crypto import EncryptedCharField, blind_index
@@ -129,6 +130,7 @@ class Role(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("role")

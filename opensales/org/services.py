@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from opensales.audit.services import diff, masked_changes, record
 from opensales.core.actions import DataScope
+from opensales.core.history import stamp
 from opensales.core.registry import get_entry
 from opensales.core.scope import forget_grants, system_access
 
@@ -56,6 +57,7 @@ def department_create(
 ) -> Department:
     dept = Department(name=name.strip(), parent=parent, code=code.strip(), head=head, sort_order=sort_order)
     dept.full_clean(exclude=["path"])
+    stamp(dept, actor)
     dept.save()
     _place(dept)
     dept.save(update_fields=["path", "depth"])
@@ -79,6 +81,7 @@ def department_update(*, actor: Any, department: Department, **fields: Any) -> D
         setattr(department, name, value.strip() if isinstance(value, str) else value)
     department.full_clean(exclude=["path"])
     department.version = F("version") + 1
+    stamp(department, actor)
     department.save()
     department.refresh_from_db()
     record(
@@ -106,6 +109,7 @@ def department_move(*, actor: Any, department: Department, new_parent: Departmen
     department.full_clean(exclude=["path"])
     _place(department)
     new_path, depth_delta = department.path, department.depth - old_depth
+    stamp(department, actor)
     department.save(update_fields=["parent", "path", "depth", "updated_at"])
     Department.objects.unscoped(reason="re-root a moved subtree").filter(path__startswith=old_path).exclude(
         pk=department.pk
@@ -172,6 +176,7 @@ def employee_create(
         hire_date=hire_date,
     )
     employee.full_clean()
+    stamp(employee, actor)
     employee.save()
     if roles:
         user.roles.set(roles)
@@ -220,6 +225,7 @@ def employee_update(
     employee.full_clean()
     user.save(update_fields=["full_name", "email"])
     employee.version = F("version") + 1
+    stamp(employee, actor)
     employee.save()
     employee.refresh_from_db()
     changes = diff(before, _snapshot(employee, list(fields)))
@@ -310,6 +316,7 @@ def role_save(
     role.code, role.name_zh, role.name_en = code.strip(), name_zh.strip(), name_en.strip()
     role.description, role.requires_2fa, role.is_active = description, requires_2fa, is_active
     role.full_clean()
+    stamp(role, actor)
     role.save()
     changes: dict[str, Any] = diff(
         before,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opensales.core.actions import Action
+from opensales.core.history import history_rows
 from opensales.core.registry import all_entries
 from opensales.core.scope import can, get_visible_or_404, grants_for, has_action
 
@@ -90,6 +91,7 @@ def _detail_context(request, employee, revealed_mobile: str | None = None) -> di
         "can_assign": allowed(Role, Action.ASSIGN) and allowed(Employee, Action.CHANGE, employee),
         "can_view_access": allowed(Role, Action.VIEW),
         "is_self": employee.user_id == user.pk,
+        "history": history_rows(employee),
     }
 
 
