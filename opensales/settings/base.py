@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "huey.contrib.djhuey",
+    "simple_history",
+    "ninja",  # for its static Swagger UI files: the API docs page loads no CDN
     "opensales.core",
     "opensales.accounts",
     "opensales.audit",
@@ -49,6 +51,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "opensales.audit.context.AuditContextMiddleware",
     "opensales.audit.context.DeniedRequestAuditMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "opensales.accounts.middleware.TwoFactorEnforcementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -128,6 +131,14 @@ OPENSALES_TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 # Roles flagged "requires two-factor" are enforced only where this is on (production).
 OPENSALES_ENFORCE_ROLE_2FA = False
 OTP_TOTP_ISSUER = "OpenSales"
+
+# REST API (/api/v1/, docs/api.md). The schema and docs page are public only where this is on (dev);
+# otherwise they need a signed-in session (or, for the schema, a token).
+OPENSALES_API_DOCS_PUBLIC = False
+# Per signed-in user ("auth"), per address on the anonymous token endpoint ("token_create"), and per
+# address for refused tokens ("bad_token"). Counted in the default cache (per process unless CACHES
+# names a shared one).
+NINJA_DEFAULT_THROTTLE_RATES = {"auth": "600/min", "token_create": "10/min", "bad_token": "30/min"}
 
 # Field encryption: Fernet keys, newest first (rotation: prepend a new key, run `opensales rotate_keys`).
 _dev_keys = development_keys(VAR_DIR) if not env.FIELD_KEYS or not env.INDEX_KEY else {}
