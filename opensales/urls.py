@@ -8,6 +8,8 @@ urlpatterns = [
     path("org/", include("opensales.org.urls")),
     path("ops/", include("opensales.ops.urls")),
     path("audit/", include("opensales.audit.urls")),
+    path("search/", include("opensales.search.urls")),
+    path("notifications/", include("opensales.notifications.urls")),
     path("api/v1/", include("opensales.api.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

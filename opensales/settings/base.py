@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "opensales.org",
     "opensales.api",
     "opensales.ops",
+    "opensales.search",
+    "opensales.notifications",
 ]
 
 MIDDLEWARE = [
