@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("opensales.core.urls")),
     path("accounts/", include("opensales.accounts.urls")),
+    path("accounts/api-tokens/", include("opensales.api.ui_urls")),
     path("org/", include("opensales.org.urls")),
     path("ops/", include("opensales.ops.urls")),
     path("audit/", include("opensales.audit.urls")),

@@ -12,7 +12,8 @@ if path.exists():
         if entry.msgid_plural:
             if not any(entry.msgstr_plural.values()):
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-        elif not entry.msgstr:
+        elif not entry.msgstr or "fuzzy" in entry.flags:
+            # English is the source language: a fuzzy match from makemessages is just the old text.
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")

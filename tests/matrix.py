@@ -69,3 +69,17 @@ class Row:
 
 def row_ids(html: str) -> set[str]:
     return set(ROW_ID.findall(html))
+
+
+def check_each_persona(check: Callable[[str], list[str]]) -> None:
+    """Run `check(persona)` for every persona, each inside a savepoint that is rolled back, so one
+    cast serves the whole row (a write by one persona never leaks into the next). `check` returns the
+    problems it found; they are reported together, persona by persona."""
+    from django.db import transaction
+
+    problems: list[str] = []
+    for persona in PERSONAS:
+        with transaction.atomic():
+            problems += [f"{persona}: {p}" for p in check(persona)]
+            transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)

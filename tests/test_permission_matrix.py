@@ -11,11 +11,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from opensales.org.models import Department, Employee, Role
-from tests.matrix import PERSONAS, Row, Target, only, row_ids, statuses
+from tests.matrix import PERSONAS, Row, Target, check_each_persona, only, row_ids, statuses
+from tests.test_api_matrix import API_EXEMPT, UI_ROWS
 
 # Routes that are not business pages and are tested elsewhere.
 EXEMPT = {
     "set_language": "Django's language switch; tests in core/tests/test_i18n.py",
+    **API_EXEMPT,
 }
 
 ADMIN_ONLY_PAGE = only({"admin": 200}, 403)
@@ -270,31 +272,48 @@ ROWS: list[Row] = [
         },
     ),
     Row("org:role_delete", "POST", ADMIN_ONLY_WRITE, target=Target("custom role", _custom_role)),
+    # ops
+    Row("ops:health", "GET", only({"admin": 200}, 403)),
+    Row(
+        "ops:health_json",
+        "GET",
+        statuses(503, anonymous=503),
+        note="no worker heartbeat in the test database",
+    ),
     # audit
     Row("audit:event_list", "GET", only(AUDIT_READERS, 403)),
     Row("audit:event_detail", "GET", only(AUDIT_READERS, 403), target=Target("an event", _audit_event)),
 ]
 
 
-def _cases():
-    for row in ROWS:
-        for persona in PERSONAS:
-            yield pytest.param(row, persona, id=f"{row.id}-{persona}")
+ROWS += UI_ROWS
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("row", "persona"), list(_cases()))
-def test_matrix(row: Row, persona: str, cast, login):
-    client = login(None if persona == "anonymous" else cast[persona])
-    kwargs = row.target.resolve(cast) if row.target else {}
-    url = reverse(row.route, kwargs=kwargs)
-    data = row.data(cast) if row.data else {}
-    response = client.get(url) if row.method == "GET" else client.post(url, data)
-    assert response.status_code == row.expect[persona]
-    if row.ids is not None and response.status_code == 200:
-        assert row_ids(response.content.decode()) == row.ids[persona]()
-    if persona == "anonymous" and response.status_code == 302:
-        assert response["Location"].startswith(reverse("accounts:login"))
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_matrix(row: Row, cast, login):
+    def check(persona: str) -> list[str]:
+        client = login(None if persona == "anonymous" else cast[persona])
+        kwargs = row.target.resolve(cast) if row.target else {}
+        url = reverse(row.route, kwargs=kwargs)
+        data = row.data(cast) if row.data else {}
+        response = client.get(url) if row.method == "GET" else client.post(url, data)
+        if response.status_code != row.expect[persona]:
+            return [f"status {response.status_code}, expected {row.expect[persona]}"]
+        if row.ids is not None and response.status_code == 200:
+            got, want = row_ids(response.content.decode()), row.ids[persona]()
+            if got != want:
+                return [f"ids {sorted(got)}, expected {sorted(want)}"]
+        login_url = reverse("accounts:login")
+        if (
+            persona == "anonymous"
+            and response.status_code == 302
+            and not response["Location"].startswith(login_url)
+        ):
+            return [f"redirected to {response['Location']}, not to the login page"]
+        return []
+
+    check_each_persona(check)
 
 
 def _route_names(resolver: URLResolver, namespace: str = "") -> set[str]:

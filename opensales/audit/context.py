@@ -11,8 +11,14 @@ from opensales.core.net import client_ip
 
 @dataclass(frozen=True)
 class RequestContext:
-    user: Any
+    request: Any
     ip: str | None
+
+    @property
+    def user(self) -> Any:
+        # Read at record time, not when the request came in: API token authentication sets
+        # request.user later, inside the view.
+        return getattr(self.request, "user", None)
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -29,7 +35,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _current.set(RequestContext(user=getattr(request, "user", None), ip=client_ip(request)))
+        token = _current.set(RequestContext(request=request, ip=client_ip(request)))
         try:
             return self.get_response(request)
         finally:

@@ -6,3 +6,6 @@ class OpsConfig(AppConfig):
     name = "opensales.ops"
     label = "ops"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

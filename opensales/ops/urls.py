@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "ops"
-urlpatterns: list = []
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("health.json", views.health_json, name="health_json"),
+]

@@ -8,3 +8,4 @@ ALLOWED_HOSTS = ["*"] if DEBUG else ALLOWED_HOSTS  # noqa: F405
 OPENSALES_DEMO = True
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedStaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+OPENSALES_API_DOCS_PUBLIC = True

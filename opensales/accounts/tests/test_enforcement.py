@@ -28,7 +28,7 @@ def test_a_required_user_without_a_device_must_set_one_up(cast, login, username)
     assert response["Location"] == SETUP
     setup = client.get(SETUP)
     assert setup.status_code == 200
-    assert "您的角色要求双重验证登录" in setup.content.decode()
+    assert "您的角色要求两步验证" in setup.content.decode()
     # Signing out and switching language stay possible.
     assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
     assert client.post("/accounts/logout/").status_code == 302

@@ -46,7 +46,7 @@ def test_bad_dates_are_a_form_error_not_a_crash(cast, login):
     assert response.status_code == 200
     assert row_ids(response.content.decode()) == set()
     response = client.get(reverse("audit:event_list"), {"since": "2026-05-02", "until": "2026-05-01"})
-    assert "The start date is after the end date." in response.content.decode()
+    assert "开始日期晚于结束日期。" in response.content.decode()
 
 
 def test_rep_and_director_cannot_read_the_log(cast, login):
