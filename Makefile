@@ -67,10 +67,10 @@ lint: .venv/.synced
 # Each leg selects by the `browser` marker (every test under tests/browser carries it), so no leg can
 # come up empty: pytest's exit code 5 (no tests collected) fails `make test` like any failure.
 test-sqlite: install
-	$(VENV_PY) -m pytest -m "not browser" -q
+	$(VENV_PY) -m pytest -m "not browser" -q -n 2
 
 test-postgres: install
-	bash scripts/with-postgres.sh $(VENV_PY) -m pytest -m "not browser" -q
+	bash scripts/with-postgres.sh $(VENV_PY) -m pytest -m "not browser" -q -n 2
 
 test-browser: install chromium
 	$(VENV_PY) -m pytest -m browser -q
