@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -14,8 +16,8 @@ class NavItem:
     label: str | Promise
     url_name: str
     icon: str
-    # (model label, action) the user needs; None = every signed-in user.
-    requires: tuple[str, str] | None = None
+    # (model label, action) the user needs, or a predicate on the user; None = every signed-in user.
+    requires: tuple[str, str] | Callable[[Any], bool] | None = None
 
 
 @dataclass
@@ -56,7 +58,8 @@ def menu_for(user) -> list[dict]:
         items = [
             {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "url_name": item.url_name}
             for item in group.items
-            if item.requires is None or has_action(user, item.requires[0], item.requires[1])
+            if item.requires is None
+            or (item.requires(user) if callable(item.requires) else has_action(user, *item.requires))
         ]
         if items:
             menu.append({"key": group.key, "label": group.label, "icon": group.icon, "items": items})

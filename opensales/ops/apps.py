@@ -8,4 +8,9 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
+        from opensales.core.navigation import NavItem, add_item
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .views import is_operator
+
+        add_item("settings", NavItem(_("System health"), "ops:health", "ti-heartbeat", is_operator))
