@@ -9,3 +9,4 @@ OPENSALES_DEMO = True
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedStaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 OPENSALES_API_DOCS_PUBLIC = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
