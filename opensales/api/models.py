@@ -31,6 +31,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    # The user's security stamp when the token was made; a password change or reset rotates the stamp.
+    user_stamp = models.UUIDField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")

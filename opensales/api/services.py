@@ -53,6 +53,7 @@ def token_create(
         prefix=secret[:PREFIX_LENGTH],
         key_hash=hash_secret(secret),
         expires_at=expires_at,
+        user_stamp=user.security_stamp,
     )
     token.full_clean()
     token.save()
@@ -87,7 +88,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 @dataclass(frozen=True)
 class TokenCheck:
     token: ApiToken | None
-    reason: str = ""  # why it was refused: unknown, revoked, expired, inactive_user
+    reason: str = ""  # why it was refused: unknown, revoked, expired, inactive_user, stale_credentials
 
     @property
     def ok(self) -> bool:
@@ -97,8 +98,8 @@ class TokenCheck:
 def check_secret(secret: str) -> TokenCheck:
     """Find the token for a presented secret and decide whether it may be used now.
 
-    The user is loaded with the token and checked on every request, so deactivating a user stops
-    their tokens at once.
+    The user is loaded with the token and checked on every request, so deactivating a user, or a
+    change or reset of their password (which rotates their security stamp), stops their tokens at once.
     """
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return TokenCheck(None, "unknown")
@@ -111,6 +112,9 @@ def check_secret(secret: str) -> TokenCheck:
         return TokenCheck(token, "expired")
     if not token.user.is_active:
         return TokenCheck(token, "inactive_user")
+    if token.user_stamp != token.user.security_stamp:
+        # The password was changed or reset since the token was made: it dies with the old sessions.
+        return TokenCheck(token, "stale_credentials")
     return TokenCheck(token)
 
 

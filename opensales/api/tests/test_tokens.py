@@ -252,8 +252,22 @@ def test_deactivating_the_user_stops_their_tokens_at_once(cast):
     assert AuditEvent.objects.filter(action="api.token_auth_failed").values_list("changes", flat=True)[0] == {
         "reason": "inactive_user"
     }
+    # Reactivation does not revive them: deactivation rotated the security stamp, like a password reset.
     user_set_active(actor=cast["admin"], user=cast["rep_sh1"], active=True)
+    assert_error(Api().get(USERS, **bearer(secret)), 401, "invalid_token")
+
+
+def test_a_password_reset_stops_the_users_tokens(cast):
+    from opensales.org.services import user_reset_password
+
+    secret = token_for(cast["rep_sh1"])
     assert Api().get(USERS, **bearer(secret)).status_code == 200
+    user_reset_password(actor=cast["admin"], user=cast["rep_sh1"], new_password="Tr1cky-Pass-2026")
+    assert_error(Api().get(USERS, **bearer(secret)), 401, "invalid_token")
+    reasons = AuditEvent.objects.filter(action="api.token_auth_failed").values_list("changes", flat=True)
+    assert list(reasons) == [{"reason": "stale_credentials"}]
+    # A token made after the reset works.
+    assert Api().get(USERS, **bearer(token_for(cast["rep_sh1"]))).status_code == 200
 
 
 def test_an_expired_token_is_refused(cast):
