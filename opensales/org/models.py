@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -144,6 +144,12 @@ class Role(models.Model):
     def name(self) -> str:
         lang = (get_language() or "zh-hans").lower()
         return self.name_zh if lang.startswith("zh") else self.name_en
+
+    @property
+    def display_description(self) -> str:
+        # Built-in descriptions are English msgids in the catalogue (org/roles.py); an administrator's
+        # own text is not in the catalogue and comes back unchanged.
+        return gettext(self.description) if self.description else ""
 
 
 class RoleGrant(models.Model):

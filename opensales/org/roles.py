@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from opensales.core.actions import Action as A
 from opensales.core.actions import DataScope as S
@@ -94,31 +95,39 @@ BUILTIN_ROLES = [
         "administrator",
         "系统管理员",
         "Administrator",
-        "Everything, including users and roles.",
+        gettext_noop("Everything, including users and roles."),
         _administrator,
         requires_2fa=True,
     ),
-    BuiltinRole("sales_director", "销售总监", "Sales director", "All sales data of every region.", _director),
+    BuiltinRole(
+        "sales_director",
+        "销售总监",
+        "Sales director",
+        gettext_noop("All sales data of every region."),
+        _director,
+    ),
     BuiltinRole(
         "sales_manager",
         "销售经理",
         "Sales manager",
-        "The data of their department and its sub-departments.",
+        gettext_noop("The data of their department and its sub-departments."),
         _manager,
     ),
-    BuiltinRole("sales_rep", "销售代表", "Sales representative", "Their own customers and deals.", _rep),
+    BuiltinRole(
+        "sales_rep", "销售代表", "Sales representative", gettext_noop("Their own customers and deals."), _rep
+    ),
     BuiltinRole(
         "finance",
         "财务",
         "Finance",
-        "Reads and exports all sales data for invoicing and collection.",
+        gettext_noop("Reads and exports all sales data for invoicing and collection."),
         _finance,
     ),
     BuiltinRole(
         "auditor",
         "审计员",
         "Auditor",
-        "Reads everything and the audit log; changes nothing.",
+        gettext_noop("Reads everything and the audit log; changes nothing."),
         _auditor,
         requires_2fa=True,
     ),
