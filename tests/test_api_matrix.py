@@ -280,6 +280,11 @@ API_ROWS: list[ApiRow] = [
     ApiRow("DELETE", "/api/v1/roles/{id}", admin_only(204), target=Target("custom role", _custom_role)),
 ]
 
+# Rows that other apps declare next to their own tests.
+from opensales.notifications.tests.matrix_rows import api_rows as notification_api_rows  # noqa: E402
+
+API_ROWS += notification_api_rows(ApiRow, api_statuses, api_only)
+
 
 def _call(client: Client, method: str, url: str, body: Any, **headers):
     data = json.dumps(body) if body is not None else ""

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from opensales.notifications.tests.matrix_rows import UI_ROWS as NOTIFICATION_ROWS
 from opensales.org.models import Department, Employee, Role
 from tests.matrix import PERSONAS, Row, Target, check_each_persona, only, row_ids, statuses
 from tests.test_api_matrix import API_EXEMPT, UI_ROWS
@@ -287,6 +288,7 @@ ROWS: list[Row] = [
 
 
 ROWS += UI_ROWS
+ROWS += NOTIFICATION_ROWS
 
 
 @pytest.mark.django_db

@@ -20,7 +20,11 @@ def is_operator(user: Any) -> bool:
     """Superusers and holders of the active built-in "administrator" role."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.is_superuser or user.roles.filter(code="administrator", is_active=True).exists()
+    if not hasattr(user, "_opensales_is_operator"):  # asked by the menu on every page: once per request
+        user._opensales_is_operator = (
+            user.is_superuser or user.roles.filter(code="administrator", is_active=True).exists()
+        )
+    return user._opensales_is_operator
 
 
 @require_safe
