@@ -12,6 +12,8 @@ from django_otp import user_has_device
 from . import events, session_times
 from .twofactor import user_requires_2fa
 
+BACKGROUND_HEADER = "X-OpenSales-Background"
+
 
 class SessionTimeoutMiddleware:
     """End a session after OPENSALES_IDLE_TIMEOUT of inactivity or OPENSALES_ABSOLUTE_TIMEOUT in all.
@@ -34,7 +36,10 @@ class SessionTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
-            session_times.touch(request.session, now)
+            # A page's own background polling (the notification count) is not activity: it must not keep
+            # an unattended tab signed in past the idle timeout.
+            if request.headers.get(BACKGROUND_HEADER) != "1":
+                session_times.touch(request.session, now)
         return self.get_response(request)
 
 

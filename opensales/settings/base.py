@@ -133,6 +133,9 @@ OPENSALES_TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 # Roles flagged "requires two-factor" are enforced only where this is on (production).
 OPENSALES_ENFORCE_ROLE_2FA = False
 OTP_TOTP_ISSUER = "OpenSales"
+# The notification bell refreshes its count this often (seconds; 0 = never). Its requests carry
+# X-OpenSales-Background and do not count as activity for the idle timeout.
+OPENSALES_NOTIFICATIONS_POLL_SECONDS = 60
 
 # REST API (/api/v1/, docs/api.md). The schema and docs page are public only where this is on (dev);
 # otherwise they need a signed-in session (or, for the schema, a token).

@@ -129,3 +129,18 @@ def test_own_password_change_keeps_this_session_and_ends_the_others(cast):
     user.refresh_from_db()
     assert user.check_password("Zq7-harbour-lantern")
     assert [e[0] for e in auth_events()] == ["auth.login", "auth.login", "auth.password_change"]
+
+
+def test_background_polling_does_not_keep_an_idle_session_alive(cast, client, monkeypatch):
+    from opensales.accounts import session_times
+
+    start = 1_800_000_000.0
+    monkeypatch.setattr(session_times, "now", lambda: start)
+    client.force_login(cast["rep_sh1"])
+    assert client.get("/").status_code == 200
+    # Polls every minute for 31 minutes, with no real activity.
+    for minute in range(1, 32):
+        monkeypatch.setattr(session_times, "now", lambda m=minute: start + m * 60)
+        client.get("/notifications/count/", HTTP_X_OPENSALES_BACKGROUND="1")
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

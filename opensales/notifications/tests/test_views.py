@@ -312,8 +312,9 @@ def test_the_bell_stylesheet_goes_out_once(cast, login):
     assert html.count('data-testid="notification-bell"') == 2
 
 
-def test_no_polling_by_default(cast, login):
-    """A poll would keep an idle session alive (docs/notifications.md): off unless configured."""
+def test_no_polling_when_turned_off(cast, login, settings):
+    """OPENSALES_NOTIFICATIONS_POLL_SECONDS = 0 turns the poller off."""
+    settings.OPENSALES_NOTIFICATIONS_POLL_SECONDS = 0
     html = login(cast["rep_sh1"]).get("/").content.decode()
     assert "notification-poller" not in html
     assert "every " not in html
