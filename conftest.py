@@ -7,6 +7,9 @@ import random
 import pytest
 from django.test import Client
 
+# The browser-test harness (Playwright + Chromium fixtures), shared by the browser tests of every app.
+pytest_plugins = ["tests.browser.harness"]
+
 
 @pytest.fixture
 def cast(db):

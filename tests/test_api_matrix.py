@@ -282,8 +282,10 @@ API_ROWS: list[ApiRow] = [
 
 # Rows that other apps declare next to their own tests.
 from opensales.notifications.tests.matrix_rows import api_rows as notification_api_rows  # noqa: E402
+from opensales.search.tests.matrix_rows import api_rows as search_api_rows  # noqa: E402
 
 API_ROWS += notification_api_rows(ApiRow, api_statuses, api_only)
+API_ROWS += search_api_rows(ApiRow, api_statuses, api_only)
 
 
 def _call(client: Client, method: str, url: str, body: Any, **headers):

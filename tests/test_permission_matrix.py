@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from opensales.notifications.tests.matrix_rows import UI_ROWS as NOTIFICATION_ROWS
 from opensales.org.models import Department, Employee, Role
+from opensales.search.tests.matrix_rows import UI_ROWS as SEARCH_ROWS
 from tests.matrix import PERSONAS, Row, Target, check_each_persona, only, row_ids, statuses
 from tests.test_api_matrix import API_EXEMPT, UI_ROWS
 
@@ -289,6 +290,7 @@ ROWS: list[Row] = [
 
 ROWS += UI_ROWS
 ROWS += NOTIFICATION_ROWS
+ROWS += SEARCH_ROWS
 
 
 @pytest.mark.django_db

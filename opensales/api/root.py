@@ -98,12 +98,14 @@ errors.install(api)
 def _mount() -> None:
     from opensales.notifications.api import router as notifications_router
     from opensales.org.api import router as org_router
+    from opensales.search.api import router as search_router
 
     from .tokens import router as token_router
 
     api.add_router("/auth", token_router)
     api.add_router("/", org_router)
     api.add_router("/", notifications_router)
+    api.add_router("/", search_router)
 
 
 _mount()
