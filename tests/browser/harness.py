@@ -89,7 +89,13 @@ class PageProblems:
         page.on("pageerror", lambda exc: self.items.append(f"JavaScript error: {exc}"))
         page.on("console", self._console)
         page.on("response", self._response)
-        page.on("requestfailed", lambda req: self.items.append(f"request failed: {req.url} {req.failure}"))
+        page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request) -> None:
+        # A navigation cancels the requests still in flight (a favicon, a type-ahead fetch): Chromium
+        # reports them as net::ERR_ABORTED. That is the browser's doing, not a broken page.
+        if request.failure != "net::ERR_ABORTED":
+            self.items.append(f"request failed: {request.url} {request.failure}")
 
     def _console(self, message) -> None:
         url = (message.location or {}).get("url", "")
