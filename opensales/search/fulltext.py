@@ -2,7 +2,7 @@
 
 Both read the space-separated `SearchEntry.tokens`. A query is a list of terms (tokens.parse_query),
 all required; a term's alternatives are OR-ed; a prefix alternative is `"tok"*` (FTS5) or `tok:*`
-(tsquery). Tokens hold only [a-z0-9] and Han characters, and are quoted besides.
+(tsquery). Tokens hold only letters and digits, and are quoted besides.
 """
 
 from __future__ import annotations

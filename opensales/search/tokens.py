@@ -13,8 +13,8 @@ A record's searchable text becomes a set of short tokens, stored space-separated
 - Phone numbers: never in clear. Each suffix of 4 or more digits becomes "p" + 16 hex digits of an
   HMAC under a key derived from OPENSALES_INDEX_KEY; a query's digits are hashed the same way.
 
-Only [a-z0-9] and Han characters reach the index, so both full-text engines split the string into
-exactly these tokens.
+Tokens are letters and digits only (lower case, no accents, no punctuation), so both full-text engines
+split the string into exactly these tokens.
 """
 
 from __future__ import annotations
