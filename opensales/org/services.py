@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
@@ -365,10 +365,3 @@ def role_delete(*, actor: Any, role: Role) -> None:
         changes={"users": list(role.users.values_list("username", flat=True))},
     )
     role.delete()
-
-
-def require(user: Any, model: Any, action: str) -> None:
-    from opensales.core.scope import has_action
-
-    if not has_action(user, model, action):
-        raise PermissionDenied
