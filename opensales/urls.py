@@ -11,6 +11,11 @@ urlpatterns = [
     path("audit/", include("opensales.audit.urls")),
     path("search/", include("opensales.search.urls")),
     path("notifications/", include("opensales.notifications.urls")),
+    path("recycle-bin/", include("opensales.recyclebin.urls")),
+    path("comments/", include("opensales.comments.urls")),
+    path("files/", include("opensales.attachments.urls")),
+    path("bulk/", include("opensales.bulk.urls")),
+    path("imports/", include("opensales.imports.urls")),
     path("api/v1/", include("opensales.api.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -9,8 +9,10 @@ rows with `data-row-id`). `test_every_route_is_in_the_matrix` fails when a route
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 PERSONAS = [
@@ -83,3 +85,17 @@ def check_each_persona(check: Callable[[str], list[str]]) -> None:
             problems += [f"{persona}: {p}" for p in check(persona)]
             transaction.set_rollback(True)
     assert not problems, "\n".join(problems)
+
+
+def app_matrix_modules() -> Iterator[ModuleType]:
+    """Each OpenSales app's `tests/matrix_rows.py`, in INSTALLED_APPS order."""
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("opensales."):
+            continue
+        if module_has_submodule(app_config.module, "tests"):
+            tests = import_module(f"{app_config.name}.tests")
+            if module_has_submodule(tests, "matrix_rows"):
+                yield import_module(f"{app_config.name}.tests.matrix_rows")

@@ -281,11 +281,12 @@ API_ROWS: list[ApiRow] = [
 ]
 
 # Rows that other apps declare next to their own tests.
-from opensales.notifications.tests.matrix_rows import api_rows as notification_api_rows  # noqa: E402
-from opensales.search.tests.matrix_rows import api_rows as search_api_rows  # noqa: E402
+from tests.matrix import app_matrix_modules  # noqa: E402
 
-API_ROWS += notification_api_rows(ApiRow, api_statuses, api_only)
-API_ROWS += search_api_rows(ApiRow, api_statuses, api_only)
+# Every app's rows live in its own tests/matrix_rows.py (`api_rows(ApiRow, api_statuses, api_only)`).
+for _module in app_matrix_modules():
+    if hasattr(_module, "api_rows"):
+        API_ROWS += _module.api_rows(ApiRow, api_statuses, api_only)
 
 
 def _call(client: Client, method: str, url: str, body: Any, **headers):

@@ -10,10 +10,17 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from opensales.notifications.tests.matrix_rows import UI_ROWS as NOTIFICATION_ROWS
 from opensales.org.models import Department, Employee, Role
-from opensales.search.tests.matrix_rows import UI_ROWS as SEARCH_ROWS
-from tests.matrix import PERSONAS, Row, Target, check_each_persona, only, row_ids, statuses
+from tests.matrix import (
+    PERSONAS,
+    Row,
+    Target,
+    app_matrix_modules,
+    check_each_persona,
+    only,
+    row_ids,
+    statuses,
+)
 from tests.test_api_matrix import API_EXEMPT, UI_ROWS
 
 # Routes that are not business pages and are tested elsewhere.
@@ -289,8 +296,9 @@ ROWS: list[Row] = [
 
 
 ROWS += UI_ROWS
-ROWS += NOTIFICATION_ROWS
-ROWS += SEARCH_ROWS
+# Every app's page rows live in its own tests/matrix_rows.py (`UI_ROWS`).
+for _module in app_matrix_modules():
+    ROWS += getattr(_module, "UI_ROWS", [])
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ nouns directly under /api/v1/ whatever app holds them (docs/api.md).
 from __future__ import annotations
 
 from functools import wraps
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -96,16 +97,18 @@ errors.install(api)
 
 
 def _mount() -> None:
-    from opensales.notifications.api import router as notifications_router
-    from opensales.org.api import router as org_router
-    from opensales.search.api import router as search_router
+    """Tokens at /auth, then every OpenSales app's `api.py` router (its own paths) in app order."""
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
 
     from .tokens import router as token_router
 
     api.add_router("/auth", token_router)
-    api.add_router("/", org_router)
-    api.add_router("/", notifications_router)
-    api.add_router("/", search_router)
+    for app_config in apps.get_app_configs():
+        if app_config.name.startswith("opensales.") and module_has_submodule(app_config.module, "api"):
+            module = import_module(f"{app_config.name}.api")
+            if hasattr(module, "router"):
+                api.add_router("/", module.router)
 
 
 _mount()

@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "opensales.ops",
     "opensales.search",
     "opensales.notifications",
+    "opensales.workspace",
+    "opensales.recyclebin",
+    "opensales.comments",
+    "opensales.attachments",
+    "opensales.bulk",
+    "opensales.imports",
 ]
 
 MIDDLEWARE = [
