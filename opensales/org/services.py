@@ -14,6 +14,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from opensales.audit.services import diff, masked_changes, record
+from opensales.core.versioning import StaleEdit  # noqa: F401  (re-exported)
 from opensales.core.actions import DataScope
 from opensales.core.history import stamp
 from opensales.core.registry import get_entry
@@ -240,14 +241,6 @@ def employee_unmask(*, actor: Any, employee: Employee, field: str = "mobile") ->
         raise ValueError(f"{field} is not a sensitive field of employees")
     record(action="employee.unmask", actor=actor, obj=employee, changes={"field": field})
     return getattr(employee, field) or ""
-
-
-class StaleEdit(Exception):
-    """The record changed since the editor loaded it (optimistic lock)."""
-
-    def __init__(self, current: Any):
-        super().__init__("stale edit")
-        self.current = current
 
 
 @transaction.atomic

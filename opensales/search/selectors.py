@@ -193,3 +193,24 @@ def search(
         group.items.append(Hit(object_id, title, subtitle, search_type.url_for(entry)))
     ordered = sorted(groups.values(), key=lambda g: (g.type.order, g.type.key))
     return Results(query=query, groups=ordered, searched=True)
+
+
+def matching_ids(user: Any, model: type, query: str | None):
+    """The ids of `model` records whose search entry matches `query` (a subquery, scope not applied:
+    the caller filters a queryset that is already scoped), or None when the model is not searchable
+    or the query has no terms. Lists use it for their text filter, so "zw" finds 张伟 there too."""
+    from .registry import get_search_type
+
+    search_type = get_search_type(model)
+    parsed = parse_query(query)
+    if search_type is None or not parsed:
+        return None
+    terms = _terms_for(user, search_type, parsed)
+    if not terms:  # only digits this user may not search by
+        return SearchEntry.objects.none().values("object_id")
+    content_type = ContentType.objects.get_for_model(model)
+    return (
+        SearchEntry.objects.alias(type_id=Unindexed(F("content_type_id")))
+        .filter(Q(Matches(terms)), type_id=content_type.pk)
+        .values("object_id")
+    )
