@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("opensales.audit.urls")),
     path("search/", include("opensales.search.urls")),
     path("notifications/", include("opensales.notifications.urls")),
+    path("w/", include("opensales.workspace.urls")),
     path("recycle-bin/", include("opensales.recyclebin.urls")),
     path("comments/", include("opensales.comments.urls")),
     path("files/", include("opensales.attachments.urls")),

@@ -3,10 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=assets/vendor
-rm -rf "$dest" && mkdir -p "$dest"/{tabler,htmx,alpine,tabler-icons}
+rm -rf "$dest" && mkdir -p "$dest"/{tabler,htmx,alpine,tabler-icons,tom-select}
 # With their source maps: the files name them, and collectstatic's manifest storage fails on a missing one.
 cp node_modules/@tabler/core/dist/css/tabler.min.css{,.map} "$dest/tabler/"
 cp node_modules/@tabler/core/dist/js/tabler.min.js{,.map} "$dest/tabler/"
+# Tabler's vendor styles include its look for Tom Select (the record pickers).
+cp node_modules/@tabler/core/dist/css/tabler-vendors.min.css{,.map} "$dest/tabler/"
+cp node_modules/tom-select/dist/js/tom-select.complete.min.js{,.map} "$dest/tom-select/"
+cp node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css{,.map} "$dest/tom-select/"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx/"
 cp node_modules/@alpinejs/csp/dist/cdn.min.js "$dest/alpine/alpine-csp.min.js"
 cp node_modules/@tabler/icons-webfont/dist/tabler-icons.min.css "$dest/tabler-icons/"

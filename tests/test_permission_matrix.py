@@ -187,7 +187,13 @@ ROWS: list[Row] = [
         "POST",
         ADMIN_ONLY_WRITE,
         target=SH,
-        data=lambda cast: {"name": "上海一队", "code": "SH", "sort_order": 0, "is_active": "on"},
+        data=lambda cast: {
+            "name": "上海一队",
+            "code": "SH",
+            "sort_order": 0,
+            "is_active": "on",
+            "version": 1,
+        },
     ),
     Row("org:department_move", "GET", ADMIN_ONLY_PAGE, target=SH),
     Row(

@@ -41,6 +41,7 @@ def history_rows(obj: Any, limit: int = 20) -> list[dict[str, Any]]:
                 "when": newer.history_date,
                 "who": newer.history_user,
                 "kind": newer.get_history_type_display(),
+                "version": getattr(newer, "version", None),
                 "changes": changes,
             }
         )

@@ -24,10 +24,22 @@ class ScopedModel(TimeStampedModel):
     """A business record under the permission scope, with an optimistic-lock version.
 
     `objects` refuses to run a query until it is narrowed with `.visible_to(user, action)` or
-    explicitly opened with `.unscoped(reason=...)`.
+    explicitly opened with `.unscoped(reason=...)`. Both leave out records in the recycle bin
+    (`deleted_at` set); `.with_deleted()` and `.deleted_only()` reach them (docs/recycle-bin.md).
+    Soft delete, restore and purge go through `opensales.recyclebin.services`.
     """
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("deleted by"),
+    )
 
     objects = ScopedManager()
     # Every business model keeps its record history (who changed what, when); bulk writes are not
@@ -36,6 +48,10 @@ class ScopedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def validate_unique(self, exclude=None):
         # Uniqueness is a property of the whole table, not of what the editor may see.

@@ -10,6 +10,11 @@
 `scope_q` turns that rule into one `Q`; `ScopedQuerySet.visible_to` applies it. Grants are read
 once per request (they hang on the user object, which Django loads anew for every request), so a
 change of role, department or active flag applies from the user's next request on.
+
+Soft delete (the recycle bin, docs/recycle-bin.md): `visible_to(...)` and `unscoped(...)` leave out
+records whose `deleted_at` is set; `.with_deleted()` takes them in, `.deleted_only()` keeps only them.
+The modifiers combine with either, in any order: the condition is one node of the query's WHERE whose
+SQL is chosen when the query is compiled, from the mode the query carries.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, FullResultSet
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.http import Http404
 
 from .actions import COLLABORATOR_EDIT_ACTIONS, COLLABORATOR_READ_ACTIONS, PARENT_READ_ACTIONS, Action
@@ -160,6 +167,11 @@ def scope_q(user: Any, model: type[models.Model], action: str = Action.VIEW) -> 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     if user.is_superuser:
+        # Everything, except the children of a record in the recycle bin (they go with their parent).
+        parent_field = get_entry(model).parent_field
+        if parent_field:
+            parent = model._meta.get_field(parent_field).related_model
+            return Q(**{f"{parent_field}__in": parent.objects.visible_to(user, Action.VIEW).values("pk")})
         return Q()
     entry = get_entry(model)
     reach = grants_for(user).reach(entry.label, action)
@@ -197,20 +209,84 @@ def system_access(reason: str) -> Iterator[None]:
         _system_reason.reset(token)
 
 
+# --- Soft delete: which rows a scoped query reads ----------------------------------------------------
+
+LIVE, WITH_DELETED, DELETED_ONLY = "live", "with_deleted", "deleted_only"
+_MODE = "opensales_deleted_rows"  # attribute on the Query (copied with it on every clone)
+
+
+class DeletedRows(IsNull):
+    """`deleted_at IS NULL` (live rows, the default), `IS NOT NULL` (the recycle bin) or no condition,
+    read from the mode of the query being compiled. Being a node of the WHERE, it follows the query
+    into subqueries, counts, updates and unions."""
+
+    def __init__(self) -> None:
+        super().__init__(F("deleted_at"), True)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        mode = getattr(compiler.query, _MODE, LIVE)
+        if mode == WITH_DELETED:
+            raise FullResultSet
+        sql, params = compiler.compile(self.lhs)
+        return f"{sql} IS {'NOT ' if mode == DELETED_ONLY else ''}NULL", list(params)
+
+
+_soft_deletable: dict[type, bool] = {}
+
+
+def is_soft_deletable(model: type[models.Model]) -> bool:
+    """Whether the model has the recycle-bin columns (every concrete `core.models.ScopedModel`)."""
+    if model not in _soft_deletable:
+        try:
+            model._meta.get_field("deleted_at")
+            _soft_deletable[model] = True
+        except FieldDoesNotExist:
+            _soft_deletable[model] = False
+    return _soft_deletable[model]
+
+
+def scope_is_unconditional(qs: models.QuerySet) -> bool:
+    """Whether a `visible_to(...)` queryset reaches every live record: no condition in its WHERE but
+    the soft-delete one (the search uses this to pick its query form)."""
+    return all(isinstance(child, DeletedRows) for child in qs.query.where.children)
+
+
 class ScopedQuerySet(models.QuerySet):
     _scope_applied: str | None = None
 
+    def _rows(self, mode: str | None = None) -> ScopedQuerySet:
+        """A copy carrying the soft-delete condition (once), in `mode` if given."""
+        qs = self._chain()
+        if not is_soft_deletable(self.model):
+            if mode not in (None, LIVE, WITH_DELETED):
+                raise TypeError(f"{self.model._meta.label} has no recycle bin")
+            return qs
+        query = qs.query
+        if not any(isinstance(child, DeletedRows) for child in query.where.children):
+            query.add_q(Q(DeletedRows()))
+        if mode is not None:
+            setattr(query, _MODE, mode)
+        return qs
+
     def visible_to(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet:
-        qs = self.filter(scope_q(user, self.model, action))
+        qs = self.filter(scope_q(user, self.model, action))._rows()
         qs._scope_applied = f"user:{getattr(user, 'pk', None)}:{action}"
         return qs
 
     def unscoped(self, *, reason: str) -> ScopedQuerySet:
         if not reason:
             raise ValueError("unscoped() needs a reason")
-        qs = self._chain()
+        qs = self._rows()
         qs._scope_applied = f"system:{reason}"
         return qs
+
+    def with_deleted(self) -> ScopedQuerySet:
+        """Live records and those in the recycle bin."""
+        return self._rows(WITH_DELETED)
+
+    def deleted_only(self) -> ScopedQuerySet:
+        """Only the records in the recycle bin."""
+        return self._rows(DELETED_ONLY)
 
     def _clone(self) -> ScopedQuerySet:
         clone = super()._clone()
@@ -283,7 +359,8 @@ def get_visible_or_404(model: type[models.Model], user: Any, pk: Any, action: st
 def _audit_out_of_scope(model: type[models.Model], user: Any, pk: Any, action: str) -> None:
     """The user sees "not found"; the audit log records that the record exists and was refused."""
     record = model._base_manager.filter(pk=pk).first() if str(pk).isdigit() else None
-    if record is not None:
+    # A record in the recycle bin is gone for everyone: asking for it is not a refusal.
+    if record is not None and getattr(record, "deleted_at", None) is None:
         from opensales.audit.services import record as audit
 
         audit(action="access.denied", actor=user, obj=record, outcome="denied", changes={"action": action})

@@ -22,7 +22,6 @@ from opensales.core.forms import StyledFormMixin
 from opensales.core.masking import mask_value
 from opensales.core.registry import ScopedModel, all_entries
 
-from .choices import EmployeeStatus
 from .models import Department, Role
 
 User = get_user_model()
@@ -135,24 +134,6 @@ class DepartmentMoveForm(StyledFormMixin, forms.Form):
 # --- Employees ----------------------------------------------------------------------------------
 
 
-class EmployeeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    department = DepartmentChoiceField(
-        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All")
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-
-    def __init__(self, *args, departments=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-        self.fields["status"].choices = [("", _("All")), *EmployeeStatus.choices]
-        self.fields["q"].widget.attrs.update(
-            {"class": "form-control", "placeholder": _("Name or username"), "type": "search"}
-        )
-        self.fields["department"].widget.attrs["class"] = "form-select"
-        self.fields["status"].widget.attrs["class"] = "form-select"
-
-
 class EmployeeFormBase(StyledFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=100)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -215,8 +196,6 @@ class EmployeeCreateForm(EmployeeFormBase):
 
 class EmployeeEditForm(EmployeeFormBase):
     """The mobile number is never put in the page: empty keeps it, a value replaces it."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, current_mobile: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,11 +14,11 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from opensales.audit.services import diff, masked_changes, record
-from opensales.core.versioning import StaleEdit  # noqa: F401  (re-exported)
 from opensales.core.actions import DataScope
 from opensales.core.history import stamp
 from opensales.core.registry import get_entry
 from opensales.core.scope import forget_grants, system_access
+from opensales.core.versioning import StaleEdit  # noqa: F401  (re-exported)
 
 from .choices import EmployeeStatus
 from .models import Department, Employee, Role, RoleGrant
@@ -129,13 +129,15 @@ def department_move(*, actor: Any, department: Department, new_parent: Departmen
 
 @transaction.atomic
 def department_delete(*, actor: Any, department: Department) -> None:
-    with system_access("department delete check"):
-        if department.children.exists():
-            raise ValidationError(_("Move or delete the sub-departments first."))
-        if department.employees.exists():
-            raise ValidationError(_("Move the employees of this department first."))
-    record(action="department.delete", actor=actor, obj=department)
-    department.delete()
+    """Move the department to the recycle bin (restorable for OPENSALES_RECYCLE_BIN_DAYS days).
+    Sub-departments and employees already in the recycle bin do not count."""
+    from opensales.recyclebin.services import soft_delete
+
+    if department.children.unscoped(reason="department delete check").exists():
+        raise ValidationError(_("Move or delete the sub-departments first."))
+    if department.employees.unscoped(reason="department delete check").exists():
+        raise ValidationError(_("Move the employees of this department first."))
+    soft_delete(actor=actor, obj=department, audit_action="department.delete")
 
 
 # --- Users and employees ------------------------------------------------------------------------

@@ -1,20 +1,16 @@
 """URL names (namespace "org"); the permission each needs is documented in the views' docstrings."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+from .workspace import DepartmentView, EmployeeView
 
 app_name = "org"
 urlpatterns = [
-    path("departments/", views.department_list, name="department_list"),
-    path("departments/new/", views.department_create, name="department_create"),
-    path("departments/<int:pk>/edit/", views.department_edit, name="department_edit"),
+    path("departments/", include(DepartmentView.urls())),
     path("departments/<int:pk>/move/", views.department_move, name="department_move"),
-    path("departments/<int:pk>/delete/", views.department_delete, name="department_delete"),
-    path("employees/", views.employee_list, name="employee_list"),
-    path("employees/new/", views.employee_create, name="employee_create"),
-    path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
-    path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
+    # List, detail, create and edit: the generic workspace pages (org/workspace.py).
+    path("employees/", include(EmployeeView.urls())),
     path("employees/<int:pk>/active/", views.employee_set_active, name="employee_set_active"),
     path("employees/<int:pk>/password/", views.employee_reset_password, name="employee_reset_password"),
     path("employees/<int:pk>/roles/", views.employee_roles, name="employee_roles"),

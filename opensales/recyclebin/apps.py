@@ -6,3 +6,10 @@ class RecyclebinConfig(AppConfig):
     name = "opensales.recyclebin"
     label = "recyclebin"
     verbose_name = _("Recycle bin")
+
+    def ready(self) -> None:
+        from opensales.core.navigation import NavItem, add_item
+
+        from .selectors import may_use
+
+        add_item("settings", NavItem(_("Recycle bin"), "recyclebin:list", "ti-trash", may_use))

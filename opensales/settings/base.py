@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "simple_history",
     "ninja",  # for its static Swagger UI files: the API docs page loads no CDN
+    "django_filters",  # for the templates of its widgets (date ranges)
     "opensales.core",
     "opensales.accounts",
     "opensales.audit",
@@ -238,3 +239,47 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- Comments and files (opensales/comments, opensales/attachments; docs/comments-and-files.md) ------
+# Uploaded files go to the "default" storage: the file system under MEDIA_ROOT (var/media) unless
+# OPENSALES_STORAGE=s3 selects an S3-compatible bucket (django-storages) from the OPENSALES_S3_* variables.
+# Media is never served by URL: every download goes through the permission-checked view
+# (attachments:download), so there is deliberately no route for MEDIA_URL.
+
+
+def default_file_storage(kind: str, **s3: str | None) -> dict:
+    """The STORAGES["default"] entry for OPENSALES_STORAGE=`kind` (filesystem | s3)."""
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"OPENSALES_STORAGE={kind!r}: use filesystem or s3")
+    if not s3.get("bucket"):
+        raise ImproperlyConfigured("OPENSALES_STORAGE=s3 needs OPENSALES_S3_BUCKET")
+    options = {
+        "bucket_name": s3["bucket"],
+        "endpoint_url": s3.get("endpoint_url") or None,
+        "access_key": s3.get("access_key") or None,
+        "secret_key": s3.get("secret_key") or None,
+        "region_name": s3.get("region") or None,
+        "location": s3.get("prefix") or "",
+        "default_acl": "private",  # never public-read: downloads go through OpenSales
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_ROOT = env.MEDIA_ROOT
+STORAGES["default"] = default_file_storage(
+    env.STORAGE,
+    bucket=env.S3_BUCKET,
+    endpoint_url=env.S3_ENDPOINT_URL,
+    access_key=env.S3_ACCESS_KEY,
+    secret_key=env.S3_SECRET_KEY,
+    region=env.S3_REGION,
+    prefix=env.S3_PREFIX,
+)
+OPENSALES_ATTACHMENT_MAX_MB = env.ATTACHMENT_MAX_MB
+OPENSALES_ATTACHMENT_EXTENSIONS = env.ATTACHMENT_EXTENSIONS
+# Uploads larger than this go to a temporary file rather than memory while they are checked.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

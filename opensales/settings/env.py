@@ -55,3 +55,36 @@ DEMO = get_bool("OPENSALES_DEMO", False)
 BACKUP_DIR = Path(get("OPENSALES_BACKUP_DIR", str(VAR_DIR / "backups")))
 BACKUP_KEYS = get_list("OPENSALES_BACKUP_KEY")  # Fernet keys, comma-separated, newest first
 BACKUP_KEEP = get_int("OPENSALES_BACKUP_KEEP", 14)
+# Comments and files (opensales/comments, opensales/attachments; docs/comments-and-files.md).
+MEDIA_ROOT = Path(get("OPENSALES_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGE = get("OPENSALES_STORAGE", "filesystem")  # filesystem | s3
+S3_BUCKET = get("OPENSALES_S3_BUCKET")
+S3_ENDPOINT_URL = get("OPENSALES_S3_ENDPOINT_URL")  # e.g. MinIO, Aliyun OSS, Tencent COS; empty = AWS
+S3_ACCESS_KEY = get("OPENSALES_S3_ACCESS_KEY")
+S3_SECRET_KEY = get("OPENSALES_S3_SECRET_KEY")
+S3_REGION = get("OPENSALES_S3_REGION")
+S3_PREFIX = get("OPENSALES_S3_PREFIX", "")
+ATTACHMENT_MAX_MB = get_int("OPENSALES_ATTACHMENT_MAX_MB", 20)
+ATTACHMENT_EXTENSIONS = get_list(
+    "OPENSALES_ATTACHMENT_EXTENSIONS",
+    [
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "odt",
+        "ods",
+        "odp",
+        "txt",
+        "csv",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "zip",
+    ],
+)

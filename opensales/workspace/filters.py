@@ -24,13 +24,20 @@ class FilterForm(StyledFormMixin, forms.Form):
     pass
 
 
+class DateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """Two date inputs side by side (from – to)."""
+
+    template_name = "workspace/widgets/date_range.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"type": "date", "class": "form-control", **(attrs or {})})
+
+
 class DateRangeFilter(django_filters.DateFromToRangeFilter):
     """A from/to date pair (`<name>_after`, `<name>_before`) rendered as two date inputs."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", django_filters.widgets.DateRangeWidget(attrs={"type": "date", "class": "form-control"})
-        )
+        kwargs.setdefault("widget", DateRangeWidget())
         super().__init__(*args, **kwargs)
 
 
@@ -47,7 +54,9 @@ class WorkspaceFilterSet(django_filters.FilterSet):
         form = FilterForm
         fields: ClassVar[list[str]] = []
 
-    def __init__(self, data=None, queryset=None, *, user: Any = None, view: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, data=None, queryset=None, *, user: Any = None, view: Any = None, **kwargs: Any
+    ) -> None:
         self.user = user
         self.view = view
         super().__init__(data, queryset=queryset, **kwargs)
@@ -58,6 +67,13 @@ class WorkspaceFilterSet(django_filters.FilterSet):
         else:
             self.filters.pop("tags", None)
         self.limit_choices()
+
+    def get_form_class(self):
+        # Every list's filter form gets Tabler's widget classes, whatever Meta the subclass declares.
+        form_class = super().get_form_class()
+        if issubclass(form_class, StyledFormMixin):
+            return form_class
+        return type(form_class.__name__, (StyledFormMixin, form_class), {})
 
     @classmethod
     def for_model(cls, model: type) -> type[WorkspaceFilterSet]:
@@ -70,8 +86,25 @@ class WorkspaceFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
+        if getattr(form, "_workspace_ready", False):
+            return form
+        form._workspace_ready = True
         if "tags" in form.fields:
             form.fields["tags"].widget.attrs.setdefault("data-picker", "tags")
+        if "q" in form.fields:
+            form.fields["q"].widget.attrs.setdefault("type", "search")
+        for field in form.fields.values():
+            # "All" rather than "---------" or "Unknown" for a filter left open.
+            if isinstance(field.widget, forms.NullBooleanSelect):
+                field.widget.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
+            elif isinstance(field, forms.ModelChoiceField) and not isinstance(
+                field, forms.ModelMultipleChoiceField
+            ):
+                field.empty_label = field.empty_label if field.empty_label != "---------" else _("All")
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+                choices = list(field.choices)
+                if choices and choices[0][0] == "" and choices[0][1] == "---------":
+                    field.choices = [("", _("All")), *choices[1:]]
         return form
 
     def filter_text(self, queryset, name: str, value: str):
@@ -98,4 +131,6 @@ class WorkspaceFilterSet(django_filters.FilterSet):
         """How many filters have a value (shown on the phone's filter button)."""
         if not self.is_bound:
             return 0
-        return sum(1 for name in self.filters if self.form.data.get(name) or self.form.data.get(f"{name}_after"))
+        return sum(
+            1 for name in self.filters if self.form.data.get(name) or self.form.data.get(f"{name}_after")
+        )

@@ -20,7 +20,10 @@ class SavedView(models.Model):
         DEPARTMENT = "department", _("My department")
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("owner"),
     )
     list_key = models.CharField(_("list"), max_length=50)
     name = models.CharField(_("name"), max_length=60)

@@ -127,6 +127,12 @@ class ModelView:
     tags: ClassVar[bool] = False  # records can carry tags (filter, column, bulk add/remove)
     bulk_actions: ClassVar[Sequence[BulkAction]] = ()
     deletable: ClassVar[bool] = True  # delete to the recycle bin (needs the delete action)
+    has_detail: ClassVar[bool] = True  # False: the list links to the edit page instead
+    # Page classes (subclasses of the generic views in workspace/views.py); None = the generic one.
+    list_view_class: ClassVar[Any] = None
+    detail_view_class: ClassVar[Any] = None
+    edit_view_class: ClassVar[Any] = None
+    delete_view_class: ClassVar[Any] = None
     api: ClassVar[bool] = True  # generic API endpoints under /api/v1/<key>
     api_schema: ClassVar[Any] = None  # output schema (Ninja Schema); None = derived from `api_fields`
     api_fields: ClassVar[Sequence[str]] = ()
@@ -173,24 +179,44 @@ class ModelView:
         """The records the list shows for these URL parameters: scope, filters and sort applied.
 
         Exports, bulk actions on "all matching" and the API read the same queryset, so what a user
-        sees is exactly what they export or change. Invalid filter values filter nothing out; the
-        list page shows their errors.
+        sees is exactly what they export or change. Invalid filter values match nothing (never
+        everything: an export or a bulk change must not widen because of a typo); the list page
+        shows their errors.
         """
         from .listing import order_by
 
         filterset = cls.filterset(user, params, action)
-        qs = filterset.qs if filterset.is_valid() else filterset.queryset
+        qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         return order_by(qs, cls.sort_from(params))
 
     @classmethod
-    def prepare_rows(cls, records: list[Model]) -> list[Model]:
+    def prepare_rows(cls, records: list[Model], user: Any = None) -> list[Model]:
         """Load what the columns need for one page (or one export chunk) of records, in few queries:
-        tags, and whatever a subclass adds (call super())."""
+        tags, and whatever a subclass adds (call super()). `user` (the reader) lets a subclass count
+        related records within the reader's scope."""
         if cls.tags:
             from .tags import attach_tags
 
             attach_tags(records)
         return records
+
+    @classmethod
+    def picker_queryset(cls, user: Any, params: QueryDict) -> QuerySet:
+        """Records offered by a picker of this model (dependent dropdowns narrow it by `params`)."""
+        return cls.model.objects.visible_to(user, Action.VIEW).select_related(*cls.select_related)
+
+    @classmethod
+    def picker_search(cls, qs: QuerySet, term: str) -> QuerySet:
+        """Text match for pickers of models outside the global search."""
+        fields = getattr(cls.filterset_class, "search_fields", ()) if cls.filterset_class else ()
+        if not fields:
+            return qs
+        from functools import reduce
+        from operator import or_
+
+        from django.db.models import Q
+
+        return qs.filter(reduce(or_, (Q(**{f"{f}__icontains": term}) for f in fields)))
 
     @classmethod
     def get_object(cls, user: Any, pk: Any, action: str = Action.VIEW) -> Model:
@@ -228,8 +254,8 @@ class ModelView:
         for requested in (params.get("sort", ""), cls.default_sort):
             key = requested.lstrip("-")
             descending = requested.startswith("-")
-            if key == "pk":
-                return requested, requested
+            if key == "pk" or (requested == cls.default_sort and key not in columns):
+                return requested, requested  # the default may be a plain ORM path, e.g. "path"
             column = columns.get(key)
             if column is not None and column.sort:
                 return requested, ("-" if descending else "") + column.sort
@@ -252,9 +278,20 @@ class ModelView:
         soft_delete(actor=actor, obj=record)
 
     @classmethod
-    def form_kwargs(cls, user: Any, record: Model | None) -> dict[str, Any]:
-        """Extra keyword arguments for `form_class` (e.g. the choices the user may pick)."""
-        return {"user": user}
+    def initial(cls, request: Any, record: Model | None) -> dict[str, Any]:
+        """Initial values of the create form (e.g. from the query string: ?department=3)."""
+        return {}
+
+    @classmethod
+    def get_form(cls, request: Any, record: Model | None, data: Any = None) -> Any:
+        """The create (record None) or edit form. The version travels beside it, not in it."""
+        initial = cls.initial(request, record) if record is None else None
+        return cls.form_class(data, instance=record, initial=initial, user=request.user)
+
+    @classmethod
+    def current_values(cls, record: Model, form: Any) -> dict[str, Any]:
+        """The record's saved value of each form field (shown when an edit turns out stale)."""
+        return {name: getattr(record, name) for name in form.fields if hasattr(record, name)}
 
     # --- permissions for buttons ---------------------------------------------------------------
 
@@ -274,7 +311,14 @@ class ModelView:
 
     @classmethod
     def detail_url(cls, record: Model) -> str:
+        if not cls.has_detail:
+            return reverse(cls.route("edit"), args=[record.pk])
         return reverse(cls.route("detail"), args=[record.pk])
+
+    @classmethod
+    def record_url(cls, record: Model) -> str:
+        """Where a link to the record goes (used by search, notifications and the recycle bin)."""
+        return cls.detail_url(record)
 
     @classmethod
     def urls(cls) -> list:
@@ -296,7 +340,7 @@ def register(view: type[ModelView]) -> type[ModelView]:
     """Class decorator: put a model's ModelView in the registry (import it from the app's urls.py)."""
     if view.key in _registry.by_key and _registry.by_key[view.key] is not view:
         raise ValueError(f"workspace key {view.key!r} is taken by {_registry.by_key[view.key].__name__}")
-    get_entry(view.model)  # a workspace model must be under the permission scope
+    # That the model is under the permission scope is checked once every app is ready (checks.py).
     _registry.by_key[view.key] = view
     _registry.by_label[view.label()] = view
     return view

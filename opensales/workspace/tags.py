@@ -46,7 +46,9 @@ def attach_tags(records: Sequence[Any]) -> None:
         return
     content_type = ContentType.objects.get_for_model(type(records[0]))
     by_id: dict[int, list[Tag]] = {r.pk: [] for r in records}
-    items = TaggedItem.objects.filter(content_type=content_type, object_id__in=list(by_id)).select_related("tag")
+    items = TaggedItem.objects.filter(content_type=content_type, object_id__in=list(by_id)).select_related(
+        "tag"
+    )
     for item in items.order_by("tag__name"):
         by_id[item.object_id].append(item.tag)
     for r in records:
@@ -114,8 +116,11 @@ def set_tags(*, actor: Any, record: Any, tags: Sequence[Tag]) -> None:
     if before == after:
         return
     content_type = ContentType.objects.get_for_model(record)
-    TaggedItem.objects.filter(content_type=content_type, object_id=record.pk).exclude(tag__in=list(tags)).delete()
+    TaggedItem.objects.filter(content_type=content_type, object_id=record.pk).exclude(
+        tag__in=list(tags)
+    ).delete()
     TaggedItem.objects.bulk_create(
-        [TaggedItem(tag=t, content_type=content_type, object_id=record.pk) for t in tags], ignore_conflicts=True
+        [TaggedItem(tag=t, content_type=content_type, object_id=record.pk) for t in tags],
+        ignore_conflicts=True,
     )
     audit(action="tags.set", actor=actor, obj=record, changes={"tags": [sorted(before), sorted(after)]})

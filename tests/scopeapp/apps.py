@@ -20,3 +20,5 @@ class ScopeAppConfig(AppConfig):
 
         register_scoped(Account, owner_field="owner", extra_q=pool, group="test")
         register_scoped(Note, parent_field="account", group="test")
+
+        from . import workspace  # noqa: F401  (the "scope-accounts" list: opensales/bulk tests)

@@ -20,3 +20,12 @@ def fresh_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def only_builtin_kinds(monkeypatch):
+    """These tests pin the built-in kinds; other apps register their own (imports, bulk jobs…)."""
+    from opensales.notifications import kinds
+
+    builtin = {code: info for code, info in kinds._kinds.items() if code in kinds.Kind.values}
+    monkeypatch.setattr(kinds, "_kinds", builtin)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def tree(response) -> list[tuple[str, int, int]]:
-    return [(r["department"].code, r["level"], r["employee_count"]) for r in response.context["rows"]]
+    return [(d.code, d.depth, d.employee_count) for d in response.context["page"].records]
 
 
 def dept(code: str) -> Department:
@@ -24,35 +24,34 @@ def dept(code: str) -> Department:
 def test_admin_sees_the_whole_tree_with_counts(cast, as_user):
     response = as_user("admin").get(reverse("org:department_list"))
     assert response.status_code == 200
-    # Depth first, siblings by sort order then name.
+    # Depth first (the materialized path): every department right after its parent.
     assert tree(response) == [
         ("HQ", 0, 4),
         ("EAST", 1, 1),
         ("SH", 2, 3),
         ("HZ", 2, 3),
-        ("NORTH", 1, 1),
-        ("BJ", 2, 3),
         ("SOUTH", 1, 1),
         ("GZ", 2, 2),
         ("SZ", 2, 2),
+        ("NORTH", 1, 1),
+        ("BJ", 2, 3),
     ]
-    rows = response.context["rows"]
-    assert all(r["can_change"] and r["can_delete"] for r in rows)
     assert response.context["can_add"] is True
 
 
 def test_manager_sees_only_their_subtree(cast, as_user):
     response = as_user("manager_east").get(reverse("org:department_list"))
     assert response.status_code == 200
-    assert sorted(tree(response)) == [("EAST", 0, 1), ("HZ", 1, 3), ("SH", 1, 3)]
+    assert sorted(tree(response)) == [("EAST", 1, 1), ("HZ", 2, 3), ("SH", 2, 3)]
     assert response.context["can_add"] is False
-    assert not any(r["can_change"] or r["can_delete"] for r in response.context["rows"])
+    detail = as_user("manager_east").get(reverse("org:department_detail", args=[dept("SH").pk]))
+    assert detail.context["can_change"] is False and detail.context["can_delete"] is False
     assert "总部" not in response.content.decode()
 
 
 def test_rep_sees_only_their_own_department(cast, as_user):
     response = as_user("rep_sh1").get(reverse("org:department_list"))
-    assert tree(response) == [("SH", 0, 3)]
+    assert tree(response) == [("SH", 2, 3)]
 
 
 def test_manager_may_not_create_edit_move_or_delete(cast, departments, as_user):
@@ -86,7 +85,7 @@ def test_create_department_under_a_parent(cast, departments, as_user):
         {"name": "宁波团队", "code": "NB", "parent": departments["EAST"].pk, "head": "", "sort_order": "3"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("org:department_list")
+    assert response["Location"] == reverse("org:department_detail", args=[dept("NB").pk])
     nb = dept("NB")
     assert (nb.name, nb.parent_id, nb.depth, nb.path, nb.sort_order) == (
         "宁波团队",
@@ -112,7 +111,14 @@ def test_edit_department(cast, departments, as_user):
     sh = departments["SH"]
     response = as_user("admin").post(
         reverse("org:department_edit", args=[sh.pk]),
-        {"name": "上海一队", "code": "SH", "head": cast["rep_sh2"].pk, "sort_order": "5", "is_active": "on"},
+        {
+            "name": "上海一队",
+            "code": "SH",
+            "head": cast["rep_sh2"].pk,
+            "sort_order": "5",
+            "is_active": "on",
+            "version": sh.version,
+        },
     )
     assert response.status_code == 302
     sh = dept("SH")
@@ -137,7 +143,7 @@ def test_move_subtree_updates_paths_of_descendants(cast, departments, as_user):
     assert (grandchild.path, grandchild.depth) == (f"{south.path}{sh.pk}/{child.pk}/{grandchild.pk}/", 4)
     # The people of the moved team now belong to the south region's subtree.
     response = as_user("manager_south").get(reverse("org:employee_list"))
-    names = {e.user.username for e in response.context["page"]}
+    names = {e.user.username for e in response.context["page"].records}
     assert {"rep_sh1", "rep_sh2", "lead_sh"} <= names
 
 
@@ -170,7 +176,9 @@ def test_delete_refuses_children_and_employees_then_deletes_a_leaf(cast, departm
 
 def test_state_changes_are_post_only(cast, departments, as_user):
     client = as_user("admin")
-    assert client.get(reverse("org:department_delete", args=[departments["SH"].pk])).status_code == 405
+    # GET only asks for confirmation; nothing is deleted until the POST.
+    assert client.get(reverse("org:department_delete", args=[departments["SH"].pk])).status_code == 200
+    assert Department.objects.unscoped(reason="test").filter(pk=departments["SH"].pk).exists()
     assert client.put(reverse("org:department_move", args=[departments["SH"].pk])).status_code == 405
 
 

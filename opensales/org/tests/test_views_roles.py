@@ -162,7 +162,7 @@ def test_edit_shows_and_replaces_the_grants(cast, departments, as_user):
     }
     # The change applies to the role's users from their next request on.
     rep = as_user("rep_sh1").get(reverse("org:department_list"))
-    assert [r["department"].code for r in rep.context["rows"]] == ["EAST", "SH", "HZ"]
+    assert [d.code for d in rep.context["page"].records] == ["EAST", "SH", "HZ"]
 
 
 def test_delete_role(cast, as_user):

@@ -1,5 +1,6 @@
-"""Users and employees: list, detail, create, edit (optimistic version), activation, password reset,
-roles, unmasking the mobile number, and the "who can see what" page.
+"""Employees' account actions: activation, password reset, roles, unmasking the mobile number, and the
+"who can see what" page. The list, detail, create and edit pages are the generic workspace pages
+(org/workspace.py).
 
 Permissions (model org.employee unless noted; records via `visible_to(user, action)`, else 404):
 list/detail view · create add · edit/activate/reset password change · unmask unmask ·
@@ -11,224 +12,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opensales.core.actions import Action
-from opensales.core.history import history_rows
 from opensales.core.registry import all_entries
-from opensales.core.scope import can, get_visible_or_404, grants_for, has_action
+from opensales.core.scope import get_visible_or_404, grants_for, has_action
 
 from .. import services
 from ..forms import (
-    EmployeeCreateForm,
-    EmployeeEditForm,
-    EmployeeFilterForm,
     EmployeeRolesForm,
     PasswordResetForm,
     apply_errors,
 )
 from ..models import Department, Employee, Role
-from .common import departments_in_reach, guard_superuser, reaches_all, require_action, visible_users
-
-PAGE_SIZE = 25
-
-
-def _employees(user, action: str = Action.VIEW):
-    return Employee.objects.visible_to(user, action).select_related("user", "department", "manager")
-
-
-@require_safe
-def employee_list(request):
-    user = request.user
-    require_action(user, Employee, Action.VIEW)
-    departments = Department.objects.visible_to(user, Action.VIEW)
-    filters = EmployeeFilterForm(request.GET or None, departments=departments)
-    qs = _employees(user).prefetch_related("user__roles")
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["q"]:
-            term = data["q"].strip()
-            qs = qs.filter(Q(user__username__icontains=term) | Q(user__full_name__icontains=term))
-        if data["department"]:
-            qs = qs.filter(department__path__startswith=data["department"].path)
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "org/employee_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query.urlencode(),
-            "can_add": has_action(user, Employee, Action.ADD),
-            "can_view_access": has_action(user, Role, Action.VIEW),
-        },
-    )
-
-
-def _detail_context(request, employee, revealed_mobile: str | None = None) -> dict:
-    user = request.user
-
-    def allowed(model, action, record=None):
-        if not has_action(user, model, action):
-            return False
-        return record is None or can(user, action, record)
-
-    return {
-        "employee": employee,
-        "person": employee.user,
-        "roles": employee.user.roles.all(),
-        "revealed_mobile": revealed_mobile,
-        "can_change": allowed(Employee, Action.CHANGE, employee),
-        "can_unmask": allowed(Employee, Action.UNMASK, employee),
-        "can_assign": allowed(Role, Action.ASSIGN) and allowed(Employee, Action.CHANGE, employee),
-        "can_view_access": allowed(Role, Action.VIEW),
-        "is_self": employee.user_id == user.pk,
-        "history": history_rows(employee),
-    }
-
-
-@require_safe
-def employee_detail(request, pk: int):
-    require_action(request.user, Employee, Action.VIEW)
-    employee = get_visible_or_404(Employee, request.user, pk, Action.VIEW)
-    return render(request, "org/employee_detail.html", _detail_context(request, employee))
-
-
-@require_http_methods(["GET", "POST"])
-def employee_create(request):
-    user = request.user
-    require_action(user, Employee, Action.ADD)
-    initial = {}
-    if request.GET.get("department", "").isdigit():
-        initial["department"] = int(request.GET["department"])
-    form = EmployeeCreateForm(
-        request.POST or None,
-        initial=initial,
-        departments=departments_in_reach(user, Employee, Action.ADD),
-        managers=visible_users(user),
-        department_required=not reaches_all(user, Employee, Action.ADD),
-        may_assign_roles=has_action(user, Role, Action.ASSIGN),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            employee = services.employee_create(
-                actor=user,
-                username=data["username"],
-                full_name=data["full_name"],
-                password=data["password"],
-                email=data["email"],
-                department=data["department"],
-                manager=data["manager"],
-                title=data["title"],
-                mobile=data["mobile"],
-                employee_no=data["employee_no"],
-                hire_date=data["hire_date"],
-                roles=list(data.get("roles") or []),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Employee “%(name)s” was created.") % {"name": employee.user})
-            if can(user, Action.VIEW, employee):
-                return redirect("org:employee_detail", pk=employee.pk)
-            return redirect("org:employee_list")
-    return render(request, "org/employee_form.html", {"form": form, "employee": None})
-
-
-EDIT_FIELDS = ["department", "manager", "title", "employee_no", "hire_date"]
-
-
-@require_http_methods(["GET", "POST"])
-def employee_edit(request, pk: int):
-    user = request.user
-    require_action(user, Employee, Action.CHANGE)
-    employee = get_visible_or_404(Employee, user, pk, Action.CHANGE)
-    person = employee.user
-
-    def make_form(data=None):
-        return EmployeeEditForm(
-            data,
-            initial={
-                "full_name": person.full_name,
-                "email": person.email,
-                "version": employee.version,
-                **{name: getattr(employee, name) for name in EDIT_FIELDS},
-            },
-            departments=departments_in_reach(user, Employee, Action.CHANGE, include=employee.department),
-            managers=visible_users(user, include=employee.manager).exclude(pk=person.pk),
-            department_required=not reaches_all(user, Employee, Action.CHANGE),
-            current_mobile=employee.mobile,
-        )
-
-    form = make_form(request.POST or None)
-    status = 200
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        fields = {name: data[name] for name in EDIT_FIELDS}
-        if data["mobile"]:
-            fields["mobile"] = data["mobile"]
-        try:
-            services.employee_update(
-                actor=user,
-                employee=employee,
-                full_name=data["full_name"],
-                email=data["email"],
-                expected_version=data["version"],
-                **fields,
-            )
-        except services.StaleEdit as exc:
-            # Keep what the user typed; take the new version so that saving again overwrites on purpose.
-            current = exc.current
-            employee = current
-            person = current.user
-            post = request.POST.copy()
-            post["version"] = str(current.version)
-            form = make_form(post)
-            form.is_valid()
-            conflict = _conflicts(data, current)
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed this employee while you were editing. Your input is kept below; "
-                    "check the current values, then save again to overwrite them."
-                ),
-            )
-            status = 409
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Employee “%(name)s” was saved.") % {"name": person})
-            if can(user, Action.VIEW, employee):
-                return redirect("org:employee_detail", pk=employee.pk)
-            return redirect("org:employee_list")
-    return render(
-        request,
-        "org/employee_form.html",
-        {"form": form, "employee": employee, "conflict": conflict},
-        status=status,
-    )
-
-
-def _conflicts(submitted: dict, current: Employee) -> list[dict]:
-    """The fields whose saved value now differs from what the user submitted (mobile never shown)."""
-    labels = EmployeeEditForm.base_fields
-    saved = {"full_name": current.user.full_name, "email": current.user.email}
-    saved.update({name: getattr(current, name) for name in EDIT_FIELDS})
-    rows = []
-    for name, value in saved.items():
-        if (value or None) != (submitted.get(name) or None):
-            rows.append({"label": labels[name].label, "value": value if value not in (None, "") else "—"})
-    return rows
+from .common import guard_superuser, require_action
 
 
 @require_POST
@@ -299,7 +98,12 @@ def employee_unmask(request, pk: int):
     require_action(user, Employee, Action.UNMASK)
     employee = get_visible_or_404(Employee, user, pk, Action.UNMASK)
     mobile = services.employee_unmask(actor=user, employee=employee, field="mobile")
-    response = render(request, "org/employee_detail.html", _detail_context(request, employee, mobile))
+    from ..workspace import EmployeeDetailView, EmployeeView
+
+    page = EmployeeDetailView(model_view=EmployeeView)
+    page.setup(request, pk=pk)
+    page.revealed_mobile = mobile
+    response = page.get(request, pk)
     response["Cache-Control"] = "no-store"
     return response
 

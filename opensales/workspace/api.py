@@ -1,0 +1,302 @@
+"""The generic API of every workspace model (unless its ModelView says `api = False`):
+
+    GET    /api/v1/<key>             the list: the same filters, sort and scope as the list page
+    GET    /api/v1/<key>/{id}        one record
+    POST   /api/v1/<key>             create, validated by the model's form, written by its services
+    PATCH  /api/v1/<key>/{id}        change some fields; `version` is required (409 when stale)
+    DELETE /api/v1/<key>/{id}        to the recycle bin (when the model is deletable)
+
+Bulk actions and exports of any list are at /api/v1/bulk/<key> and /api/v1/exports/<key> (opensales/bulk).
+Records are serialized from the list's columns (all of them, with raw values), so the API and the
+pages show the same fields.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django_filters import DateFromToRangeFilter, ModelMultipleChoiceFilter, MultipleChoiceFilter
+from ninja import Body, Field, Query, Router, Schema, Status
+from pydantic import create_model
+
+from opensales.api.errors import ApiError, ErrorOut, conflict
+from opensales.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page_of
+from opensales.core.actions import Action
+from opensales.core.scope import has_action
+from opensales.core.versioning import StaleEdit
+
+from .filters import WorkspaceFilterSet
+from .registry import ModelView, all_views
+
+router = Router()
+
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 409: ErrorOut}
+Scalar = str | int | float | bool | None
+Value = Scalar | list[str]
+
+
+def api_value(value: Any) -> Value:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value)
+    if hasattr(value, "all") and callable(value.all):
+        value = value.all()
+    if isinstance(value, list | tuple | set) or hasattr(value, "__iter__"):
+        return [str(v) for v in value]
+    return str(value)
+
+
+def serialize(mv: type[ModelView], record: Model) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": record.pk, "version": getattr(record, "version", None)}
+    for column in mv.all_columns():
+        out[column.key] = api_value(column.read(record))
+    return out
+
+
+def _out_schema(mv: type[ModelView]) -> type[Schema]:
+    fields: dict[str, Any] = {"id": (int, ...), "version": (int | None, None)}
+    for column in mv.all_columns():
+        fields[column.key] = (Value, Field(None, description=str(column.label)))
+    return create_model(f"{mv.model.__name__}Out", __base__=Schema, **fields)
+
+
+def _filter_schema(mv: type[ModelView]) -> type[Schema]:
+    """The list's query parameters, for the OpenAPI document (the values are read from the request)."""
+    filterset = mv.filterset_class or WorkspaceFilterSet.for_model(mv.model)
+    fields: dict[str, Any] = {}
+    for name, flt in filterset.base_filters.items():
+        if name == "tags" and not mv.tags:
+            continue
+        label = str(flt.label or name)
+        if isinstance(flt, DateFromToRangeFilter):
+            fields[f"{name}_after"] = (datetime.date | None, Field(None, description=f"{label} ≥"))
+            fields[f"{name}_before"] = (datetime.date | None, Field(None, description=f"{label} ≤"))
+        elif isinstance(flt, ModelMultipleChoiceFilter | MultipleChoiceFilter):
+            fields[name] = (list[str] | None, Field(None, description=label))
+        else:
+            fields[name] = (str | None, Field(None, description=label))
+    sortable = ", ".join(c.key for c in mv.all_columns() if c.sort)
+    fields["sort"] = (str | None, Field(None, description=f"One of: {sortable}; '-' for descending."))
+    fields["limit"] = (int, Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1–200)."))
+    fields["offset"] = (int, Field(0, ge=0, description="Items to skip."))
+    return create_model(f"{mv.model.__name__}ListParams", __base__=Schema, **fields)
+
+
+def _require(user: Any, mv: type[ModelView], action: str) -> None:
+    if not has_action(user, mv.model, action):
+        raise PermissionDenied
+
+
+def _form_errors(form: Any) -> ApiError:
+    fields = {name: [str(e) for e in errors] for name, errors in form.errors.items() if name != "__all__"}
+    if "__all__" in form.errors:
+        fields["non_field_errors"] = [str(e) for e in form.errors["__all__"]]
+    return ApiError(422, "invalid", _("The input is not valid."), fields)
+
+
+def _as_data(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.pk
+    if hasattr(value, "all") and callable(value.all):
+        return [v.pk for v in value.all()]
+    if isinstance(value, list | tuple):
+        return [_as_data(v) for v in value]
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return value
+
+
+def _form_data(payload: dict[str, Any]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, value in payload.items():
+        if isinstance(value, list):
+            data.setlist(name, [str(_as_data(v)) for v in value])
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(_as_data(value))
+    return data
+
+
+def _current_data(form: Any, record: Model) -> dict[str, Any]:
+    """What the edit form would show for the record: the base a PATCH is applied to."""
+    out = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None and hasattr(record, name):
+            value = getattr(record, name)
+        out[name] = _as_data(value)
+    return out
+
+
+def _add_endpoints(mv: type[ModelView]) -> None:
+    key = mv.key
+    Out = _out_schema(mv)
+    Params = _filter_schema(mv)
+    tag = [key]
+    name = mv.verbose_name()
+    plural = mv.verbose_name_plural()
+
+    def list_records(request, params: Query[Params]):  # type: ignore[valid-type]  (built per model)
+        user = request.auth
+        _require(user, mv, Action.VIEW)
+        filterset = mv.filterset(user, request.GET)
+        if not filterset.is_valid():
+            fields = {n: [str(e) for e in errs] for n, errs in filterset.errors.items()}
+            raise ApiError(422, "invalid", _("The input is not valid."), fields)
+        qs = mv.filtered(user, request.GET)
+        count = qs.count()
+        rows = list(qs[params.offset : params.offset + params.limit]) if params.offset < count else []
+        mv.prepare_rows(rows, user)
+        return {"count": count, "items": [serialize(mv, r) for r in rows]}
+
+    list_records.__doc__ = f"The {plural} in your view scope, with the filters and sort of the list page."
+    router.get(
+        f"/{key}",
+        response={200: page_of(Out), **READ_ERRORS},
+        tags=tag,
+        summary=f"List {plural}",
+        operation_id=f"list_{key}",
+    )(list_records)
+
+    def get_record(request, id: int):
+        user = request.auth
+        _require(user, mv, Action.VIEW)
+        record = mv.get_object(user, id, Action.VIEW)
+        mv.prepare_rows([record], user)
+        return serialize(mv, record)
+
+    router.get(
+        f"/{key}/{{id}}",
+        response={200: Out, **READ_ERRORS},
+        tags=tag,
+        summary=f"Get a {name}",
+        operation_id=f"get_{key}",
+    )(get_record)
+
+    if mv.form_class is not None:
+
+        def create_record(request, payload: Body[dict[str, Any]]):
+            user = request.auth
+            _require(user, mv, Action.ADD)
+            form = mv.get_form(request, None, _form_data(payload))
+            if not form.is_valid():
+                raise _form_errors(form)
+            try:
+                with transaction.atomic():
+                    record = mv.create(user, form.cleaned_data)
+            except ValidationError as exc:
+                form_error = _form_errors_from(form, exc)
+                raise form_error from None
+            mv.prepare_rows([record], user)
+            return Status(201, serialize(mv, record))
+
+        create_record.__doc__ = (
+            f"Create a {name}. The body takes the fields of the create form (ids for related records); "
+            "it is validated exactly like the form."
+        )
+        router.post(
+            f"/{key}",
+            response={201: Out, **WRITE_ERRORS},
+            tags=tag,
+            summary=f"Create a {name}",
+            operation_id=f"create_{key}",
+        )(create_record)
+
+        def update_record(request, id: int, payload: Body[dict[str, Any]]):
+            user = request.auth
+            _require(user, mv, Action.CHANGE)
+            record = mv.get_object(user, id, Action.CHANGE)
+            if "version" not in payload:
+                raise ApiError(
+                    422, "invalid", _("The input is not valid."), {"version": [_("This field is required.")]}
+                )
+            try:
+                version = int(payload["version"])
+            except (TypeError, ValueError):
+                raise ApiError(
+                    422, "invalid", _("The input is not valid."), {"version": [_("Enter a whole number.")]}
+                ) from None
+            base = mv.get_form(request, record)
+            unknown = set(payload) - set(base.fields) - {"version"}
+            if unknown:
+                raise ApiError(
+                    422,
+                    "invalid",
+                    _("The input is not valid."),
+                    {n: [_("This field cannot be changed here.")] for n in sorted(unknown)},
+                )
+            data = {**_current_data(base, record), **{k: v for k, v in payload.items() if k != "version"}}
+            form = mv.get_form(request, record, _form_data(data))
+            if not form.is_valid():
+                raise _form_errors(form)
+            try:
+                with transaction.atomic():
+                    saved = mv.update(user, record, form.cleaned_data, version)
+            except StaleEdit as exc:
+                raise conflict(exc.current.version) from None
+            except ValidationError as exc:
+                raise _form_errors_from(form, exc) from None
+            mv.prepare_rows([saved], user)
+            return serialize(mv, saved)
+
+        update_record.__doc__ = (
+            f"Change some fields of a {name}. Send `version` as read: if someone saved since, the answer "
+            "is 409 and nothing changes."
+        )
+        router.patch(
+            f"/{key}/{{id}}",
+            response={200: Out, **WRITE_ERRORS},
+            tags=tag,
+            summary=f"Update a {name}",
+            operation_id=f"update_{key}",
+        )(update_record)
+
+    if mv.deletable:
+
+        def delete_record(request, id: int):
+            user = request.auth
+            _require(user, mv, Action.DELETE)
+            record = mv.get_object(user, id, Action.DELETE)
+            with transaction.atomic():
+                mv.delete(user, record)
+            return Status(204, None)
+
+        delete_record.__doc__ = f"Move a {name} to the recycle bin (restorable there)."
+        router.delete(
+            f"/{key}/{{id}}",
+            response={204: None, **WRITE_ERRORS},
+            tags=tag,
+            summary=f"Delete a {name}",
+            operation_id=f"delete_{key}",
+        )(delete_record)
+
+
+def _form_errors_from(form: Any, exc: ValidationError) -> ApiError:
+    from .views import apply_errors
+
+    apply_errors(form, exc)
+    return _form_errors(form)
+
+
+def build() -> None:
+    for mv in all_views():
+        if mv.api:
+            _add_endpoints(mv)
+
+
+build()
