@@ -1,11 +1,13 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from .home import widgets_for
+
 
 @require_safe
 def home(request):
-    employee = getattr(request.user, "employee", None)
-    return render(request, "core/home.html", {"employee": employee, "roles": request.user.roles.all()})
+    """The widgets each module registered for this user's roles (core/home.py)."""
+    return render(request, "core/home.html", {"widgets": widgets_for(request)})
 
 
 def permission_denied(request, exception=None):

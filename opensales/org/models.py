@@ -50,9 +50,16 @@ class Department(ScopedModel):
         verbose_name_plural = _("departments")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="uniq_department_name_in_parent"),
+            # Departments in the recycle bin give their name and code free for a new department.
             models.UniqueConstraint(
-                fields=["code"], condition=~models.Q(code=""), name="uniq_department_code"
+                fields=["parent", "name"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="uniq_department_name_in_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~models.Q(code="") & models.Q(deleted_at__isnull=True),
+                name="uniq_department_code",
             ),
         ]
 

@@ -112,9 +112,9 @@ def department_move(*, actor: Any, department: Department, new_parent: Departmen
     new_path, depth_delta = department.path, department.depth - old_depth
     stamp(department, actor)
     department.save(update_fields=["parent", "path", "depth", "updated_at"])
-    Department.objects.unscoped(reason="re-root a moved subtree").filter(path__startswith=old_path).exclude(
-        pk=department.pk
-    ).update(
+    Department.objects.unscoped(reason="re-root a moved subtree").with_deleted().filter(
+        path__startswith=old_path
+    ).exclude(pk=department.pk).update(
         path=Concat(Value(new_path), Substr("path", Length(Value(old_path)) + 1)),
         depth=F("depth") + depth_delta,
     )

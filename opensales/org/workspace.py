@@ -9,6 +9,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -144,7 +145,13 @@ class EmployeeView(ModelView):
             )
         # The manager picker searches the people the editor may see, within the chosen department.
         manager = form.fields["manager"].widget
-        manager.attrs.update({"data-picker": "1", "data-depends-on": "department"})
+        manager.attrs.update(
+            {
+                "data-picker": "1",
+                "data-depends-on": "department",
+                "data-url": reverse("workspace:user_picker"),
+            }
+        )
         form.fields["department"].widget.attrs["data-picker"] = "1"
         return form
 

@@ -20,7 +20,7 @@ from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRe
 from django.db.models.functions import Length, RowNumber
 
 from opensales.core.actions import Action
-from opensales.core.scope import has_action
+from opensales.core.scope import has_action, scope_is_unconditional
 
 from .fulltext import Matches
 from .models import SearchEntry
@@ -119,7 +119,7 @@ def _in_scope(user: Any, search_type: SearchType, content_type_id: int) -> Q:
     visible = search_type.model.objects.visible_to(user, Action.VIEW)
     # A scope that reaches every record (no condition) is an EXISTS everywhere: a semi-join that
     # PostgreSQL estimates well, instead of hashing every id of the table on each search.
-    if SCOPE_FORM.get(connection.vendor, "in") == "exists" or not visible.query.where:
+    if SCOPE_FORM.get(connection.vendor, "in") == "exists" or scope_is_unconditional(visible):
         return Q(Exists(visible.filter(pk=OuterRef("object_id"))), type_id=content_type_id)
     return Q(type_id=content_type_id, object_id__in=visible.values("pk"))
 

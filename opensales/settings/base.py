@@ -283,3 +283,6 @@ OPENSALES_ATTACHMENT_MAX_MB = env.ATTACHMENT_MAX_MB
 OPENSALES_ATTACHMENT_EXTENSIONS = env.ATTACHMENT_EXTENSIONS
 # Uploads larger than this go to a temporary file rather than memory while they are checked.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Deleted records stay restorable in the recycle bin this many days (opensales/recyclebin).
+OPENSALES_RECYCLE_BIN_DAYS = env.RECYCLE_BIN_DAYS

@@ -14,6 +14,9 @@ class WorkspaceConfig(AppConfig):
         from importlib import import_module
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .home import register as register_home
+
+        register_home()
 
         for app_config in apps.get_app_configs():
             if app_config is self or app_config.name.startswith("django"):

@@ -127,6 +127,7 @@ class ModelView:
     tags: ClassVar[bool] = False  # records can carry tags (filter, column, bulk add/remove)
     bulk_actions: ClassVar[Sequence[BulkAction]] = ()
     deletable: ClassVar[bool] = True  # delete to the recycle bin (needs the delete action)
+    show_on_home: ClassVar[bool] = True  # listed in the home page's "My lists"
     has_detail: ClassVar[bool] = True  # False: the list links to the edit page instead
     # Page classes (subclasses of the generic views in workspace/views.py); None = the generic one.
     list_view_class: ClassVar[Any] = None

@@ -23,14 +23,16 @@ def _home_department(user: Any):
     return employee.department if employee is not None and employee.department_id else None
 
 
-def available(user: Any, list_key: str):
-    """The user's own views of this list and those shared with their department or a parent of it."""
+def available(user: Any, list_key: str | list[str]):
+    """The user's own views of this list (or lists) and those shared with their department or a
+    department above it."""
     q = Q(owner=user)
     home = _home_department(user)
     if home is not None:
         ancestor_ids = [int(pk) for pk in home.path.strip("/").split("/") if pk]
         q |= Q(visibility=SavedView.Visibility.DEPARTMENT, department_id__in=ancestor_ids)
-    return SavedView.objects.filter(q, list_key=list_key).select_related("owner", "department")
+    keys = [list_key] if isinstance(list_key, str) else list_key
+    return SavedView.objects.filter(q, list_key__in=keys).select_related("owner", "department")
 
 
 def default_for(user: Any, list_key: str) -> SavedView | None:

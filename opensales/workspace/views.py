@@ -297,8 +297,11 @@ class ObjectDeleteView(ModelPage):
     action = Action.DELETE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from opensales.recyclebin.selectors import retention_days
+
         record = self.model_view.get_object(request.user, pk, Action.DELETE)
-        return render(request, self.template_name, {**self.base_context(), "record": record})
+        context = {**self.base_context(), "record": record, "recycle_days": retention_days()}
+        return render(request, self.template_name, context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         mv = self.model_view

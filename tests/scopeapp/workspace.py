@@ -26,6 +26,7 @@ class AccountFilter(WorkspaceFilterSet):
 class AccountView(ModelView):
     model = Account
     key = "scope-accounts"
+    show_on_home = False
     namespace, name = "scopeapp", "account"
     filterset_class = AccountFilter
     select_related = ("owner",)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('mode', models.CharField(choices=[('create', 'Create new records only'), ('update', 'Update existing records only'), ('upsert', 'Create or update')], default='create', max_length=10, verbose_name='mode')),
                 ('dry_run', models.BooleanField(default=False, verbose_name='validate only')),
                 ('state', models.CharField(choices=[('draft', 'Not started'), ('pending', 'Waiting'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], db_index=True, default='draft', max_length=10, verbose_name='state')),
-                ('phase', models.CharField(blank=True, choices=[('', '—'), ('validating', 'Checking rows'), ('writing', 'Writing')], default='', max_length=12, verbose_name='phase')),
+                ('phase', models.CharField(blank=True, choices=[('', 'Not running'), ('validating', 'Checking rows'), ('writing', 'Writing')], default='', max_length=12, verbose_name='phase')),
                 ('check_state', models.CharField(blank=True, choices=[('', 'Not checked'), ('checking', 'Checking'), ('ready', 'Checked')], default='', max_length=10)),
                 ('language', models.CharField(default='zh-hans', max_length=10)),
                 ('file', models.FileField(max_length=255, upload_to='imports/%Y/%m/', verbose_name='file')),
