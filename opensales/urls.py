@@ -17,6 +17,11 @@ urlpatterns = [
     path("files/", include("opensales.attachments.urls")),
     path("bulk/", include("opensales.bulk.urls")),
     path("imports/", include("opensales.imports.urls")),
+    path("products/", include("opensales.products.urls")),
+    path("customers/", include("opensales.customers.urls")),
+    path("deals/", include("opensales.deals.urls")),
+    path("leads/", include("opensales.leads.urls")),
+    path("activities/", include("opensales.activities.urls")),
     path("api/v1/", include("opensales.api.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "opensales.attachments",
     "opensales.bulk",
     "opensales.imports",
+    "opensales.products",
+    "opensales.customers",
+    "opensales.deals",
+    "opensales.leads",
+    "opensales.activities",
 ]
 
 MIDDLEWARE = [
