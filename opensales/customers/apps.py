@@ -30,3 +30,7 @@ class CustomersConfig(AppConfig):
             group="customers",
             actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT, A.IMPORT, A.UNMASK),
         )
+
+        from .lifecycle_setup import setup as setup_lifecycle
+
+        setup_lifecycle()
