@@ -19,8 +19,12 @@ MAX_VIEWS_PER_LIST = 50
 
 
 def _home_department(user: Any):
-    employee = getattr(user, "employee", None) if user.is_authenticated else None
-    return employee.department if employee is not None and employee.department_id else None
+    # The grants of the request already loaded the user's department (no query of its own).
+    if not user.is_authenticated:
+        return None
+    from opensales.core.scope import grants_for
+
+    return grants_for(user).home_department
 
 
 def available(user: Any, list_key: str | list[str]):
