@@ -19,3 +19,14 @@ class ActivitiesConfig(AppConfig):
             group="customers",
             actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT, A.IMPORT),
         )
+
+        from opensales.core.navigation import NavItem, add_item
+
+        view = ("activities.followup", A.VIEW)
+        add_item("customers", NavItem(_("Today"), "activities:today", "ti-checklist", view))
+        add_item("customers", NavItem(_("Follow-ups"), "activities:follow_up_list", "ti-phone-call", view))
+        add_item("customers", NavItem(_("Calendar"), "activities:calendar", "ti-calendar", view))
+
+        from .home import register
+
+        register()

@@ -28,6 +28,7 @@ class ScopedModel:
     department_field: str | None = None
     # The relation whose visibility this model follows (contacts follow "customer").
     parent_field: str | None = None
+    parent_filter: Callable[[Any, str], Q] | None = None  # narrows the visible parents: (user, action) -> Q
     # Extra visibility, e.g. the public pool: (user, action) -> Q or None.
     extra_q: Callable[[Any, str], Q | None] | None = None
     # Fields holding personal data: masked unless the role grants UNMASK.

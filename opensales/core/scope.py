@@ -182,7 +182,11 @@ def scope_q(user: Any, model: type[models.Model], action: str = Action.VIEW) -> 
     if entry.parent_field:
         parent = model._meta.get_field(entry.parent_field).related_model
         parent_action = Action.VIEW if action in PARENT_READ_ACTIONS else Action.CHANGE
-        visible_parents = parent.objects.visible_to(user, parent_action).values("pk")
+        visible_parents = (
+            parent.objects.visible_to(user, parent_action)
+            .filter(entry.parent_filter(user, parent_action) if entry.parent_filter else Q())
+            .values("pk")
+        )  # noqa: E501
         return Q(**{f"{entry.parent_field}__in": visible_parents})
     q = _reach_q(entry, reach, user)
     if not reach.all:

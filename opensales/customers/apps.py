@@ -8,27 +8,33 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from opensales.core.actions import Action as A
-        from opensales.core.registry import register_scoped
+        from opensales.notifications.kinds import register_kind
 
-        from .models import Contact, Customer
-        from .pools import pool_visibility
+        from .home import register_widgets
+        from .scoping import register
+        from .services import COLLABORATION_KIND
 
-        every = (A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT, A.IMPORT, A.ASSIGN, A.UNMASK)
-        register_scoped(
-            Customer,
-            owner_field="owner",
-            extra_q=pool_visibility,
-            sensitive_fields=("phone", "email"),
-            group="customers",
-            actions=every,
+        # Customers: owner-scoped, pool members see pool customers; contacts follow their customer
+        # except a pool customer's contacts (customers/visibility.py).
+        register()
+        register_kind(COLLABORATION_KIND, _("Collaboration request"), icon="ti-users-plus", email=True)
+        register_widgets()
+
+        from opensales.core.actions import Action
+        from opensales.core.navigation import NavItem, add_item
+
+        # The pool/lifecycle pages add their own entries (lifecycle_setup.py).
+        add_item(
+            "customers",
+            NavItem(
+                _("Customers"), "customers:customer_list", "ti-building", ("customers.customer", Action.VIEW)
+            ),
         )
-        register_scoped(
-            Contact,
-            parent_field="customer",
-            sensitive_fields=("mobile", "email"),
-            group="customers",
-            actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT, A.IMPORT, A.UNMASK),
+        add_item(
+            "customers",
+            NavItem(
+                _("Contacts"), "customers:contact_list", "ti-address-book", ("customers.contact", Action.VIEW)
+            ),
         )
 
         from .lifecycle_setup import setup as setup_lifecycle

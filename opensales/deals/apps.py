@@ -9,16 +9,35 @@ class DealsConfig(AppConfig):
 
     def ready(self) -> None:
         from opensales.core.actions import Action as A
-        from opensales.core.registry import register_scoped
+        from opensales.core.navigation import NavItem, add_item
 
-        from .models import Competitor, Opportunity
+        from .home import register as register_home
+        from .scope import register as register_scope
 
-        register_scoped(
-            Opportunity,
-            owner_field="owner",
-            group="sales",
-            actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT, A.IMPORT, A.ASSIGN),
+        register_scope()
+        view = ("deals.opportunity", A.VIEW)
+        add_item("sales", NavItem(_("Opportunities"), "deals:opportunity_list", "ti-briefcase", view))
+        add_item("sales", NavItem(_("Deal board"), "deals:board", "ti-layout-kanban", view))
+        add_item(
+            "sales",
+            NavItem(_("Competitors"), "deals:competitor_list", "ti-swords", ("deals.competitor", A.VIEW)),
         )
-        register_scoped(
-            Competitor, scope_free=True, group="sales", actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT)
+        add_item("settings", NavItem(_("Pipelines"), "deals:pipelines", "ti-adjustments", _may_configure))
+        register_home()
+
+        from opensales.comments.selectors import EVENT_LABELS
+
+        EVENT_LABELS.update(
+            {
+                "opportunity.move_stage": _("moved the stage"),
+                "opportunity.lines": _("changed the product lines"),
+                "opportunity.competitor": _("recorded a competitor"),
+                "opportunity.competitor_remove": _("removed a competitor"),
+            }
         )
+
+
+def _may_configure(user) -> bool:
+    from .views import _may_configure as may
+
+    return may(user)

@@ -9,14 +9,11 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from opensales.core.actions import Action as A
-        from opensales.core.registry import register_scoped
+        from opensales.core.navigation import NavItem, add_item
 
-        from .models import Lead
+        from .permissions import may_manage_rules
+        from .scope import register
 
-        register_scoped(
-            Lead,
-            owner_field="owner",
-            sensitive_fields=("phone", "email"),
-            group="customers",
-            actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT, A.IMPORT, A.ASSIGN, A.UNMASK),
-        )
+        register()
+        add_item("customers", NavItem(_("Leads"), "leads:lead_list", "ti-target", ("leads.lead", A.VIEW)))
+        add_item("settings", NavItem(_("Lead assignment rules"), "leads:rules", "ti-route", may_manage_rules))

@@ -9,14 +9,18 @@ class ProductsConfig(AppConfig):
 
     def ready(self) -> None:
         from opensales.core.actions import Action as A
-        from opensales.core.registry import register_scoped
+        from opensales.core.navigation import NavItem, add_item
 
-        from .models import Product
+        from .scope import register
 
-        # Catalog data: no owner; the role's grant alone decides.
-        register_scoped(
-            Product,
-            scope_free=True,
-            group="sales",
-            actions=(A.VIEW, A.ADD, A.CHANGE, A.DELETE, A.EXPORT, A.IMPORT),
+        register()
+        add_item(
+            "sales",
+            NavItem(_("Products"), "products:product_list", "ti-package", ("products.product", A.VIEW)),
+        )
+        add_item(
+            "settings",
+            NavItem(
+                _("Product categories"), "products:categories", "ti-category", ("products.product", A.CHANGE)
+            ),
         )

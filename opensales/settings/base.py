@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "opensales.org",
     "opensales.api",
     "opensales.ops",
-    "opensales.search",
     "opensales.notifications",
     "opensales.workspace",
     "opensales.recyclebin",
@@ -50,6 +49,8 @@ INSTALLED_APPS = [
     "opensales.deals",
     "opensales.leads",
     "opensales.activities",
+    # Last: its ready() imports every app's search.py, which needs their scope registrations.
+    "opensales.search",
 ]
 
 MIDDLEWARE = [

@@ -181,7 +181,7 @@ def _add_endpoints(mv: type[ModelView]) -> None:
         return serialize(mv, record)
 
     router.get(
-        f"/{key}/{{id}}",
+        f"/{key}/{{int:id}}",
         response={200: Out, **READ_ERRORS},
         tags=tag,
         summary=f"Get a {name}",
@@ -259,7 +259,7 @@ def _add_endpoints(mv: type[ModelView]) -> None:
             "is 409 and nothing changes."
         )
         router.patch(
-            f"/{key}/{{id}}",
+            f"/{key}/{{int:id}}",
             response={200: Out, **WRITE_ERRORS},
             tags=tag,
             summary=f"Update a {name}",
@@ -278,7 +278,7 @@ def _add_endpoints(mv: type[ModelView]) -> None:
 
         delete_record.__doc__ = f"Move a {name} to the recycle bin (restorable there)."
         router.delete(
-            f"/{key}/{{id}}",
+            f"/{key}/{{int:id}}",
             response={204: None, **WRITE_ERRORS},
             tags=tag,
             summary=f"Delete a {name}",

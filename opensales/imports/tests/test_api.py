@@ -96,7 +96,13 @@ def test_an_explicit_mapping(api, on_commit):
 @pytest.mark.parametrize(
     ("fields", "data", "name", "field", "message"),
     [
-        ({"model": "spaceships"}, None, "a.csv", "model", "Unknown model. Choose one of: employees."),
+        (
+            {"model": "spaceships"},
+            None,
+            "a.csv",
+            "model",
+            "Unknown model. Choose one of: customers, employees, leads, products.",
+        ),
         ({"mode": "merge"}, None, "a.csv", "mode", "Choose create, update or upsert."),
         ({}, b"\x00\x01", "a.pdf", "file", "Upload a CSV or Excel file (.csv, .xlsx, .xls)."),
         (

@@ -129,7 +129,10 @@ def test_errors(cast, search_url):
     body = assert_error(
         api.get(search_url, {"q": "张伟", "types": "employees,nope"}), 422, "invalid", {"types"}
     )
-    assert body["fields"]["types"] == ["未知的类型“nope”。可用的类型：departments, employees。"]
+    from opensales.search.registry import search_types
+
+    keys = ", ".join(sorted(t.key for t in search_types()))
+    assert body["fields"]["types"] == [f"未知的类型“nope”。可用的类型：{keys}。"]
 
 
 def test_query_count(cast, search_url, django_assert_num_queries):

@@ -14,10 +14,8 @@ from opensales.search.registry import by_key, get_search_type, register_search, 
 
 
 def test_the_organization_is_registered():
-    assert [(t.key, t.model) for t in search_types()] == [
-        ("departments", Department),
-        ("employees", Employee),
-    ]
+    org = [(t.key, t.model) for t in search_types() if t.model._meta.app_label == "org"]
+    assert org == [("departments", Department), ("employees", Employee)]
     assert by_key("employees").phone_fields == ("mobile",)
     assert get_search_type(Role) is None
 
@@ -58,8 +56,8 @@ def test_search_reindex_command(cast):
     out = StringIO()
     call_command("search_reindex", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[:2] == ["org.department: 9 entries", "org.employee: 20 entries"]
-    assert lines[2].startswith("search index rebuilt in ")
+    assert {"org.department: 9 entries", "org.employee: 20 entries"} <= set(lines)
+    assert lines[-1].startswith("search index rebuilt in ")
     assert SearchEntry.objects.filter(content_type=ContentType.objects.get_for_model(Employee)).count() == 20
 
     out = StringIO()

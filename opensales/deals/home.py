@@ -1,0 +1,87 @@
+"""Home widgets: my open deals by stage, my stale deals, and for managers the team funnel and deals by rep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Sum
+
+from opensales.core.actions import Action
+from opensales.core.home import HomeWidget, register_home_widget
+from opensales.core.scope import grants_for, has_action
+
+from . import selectors
+from .models import Opportunity
+
+
+def may_view(user: Any) -> bool:
+    return has_action(user, Opportunity, Action.VIEW)
+
+
+def reaches_beyond_own(user: Any) -> bool:
+    """A manager (or more): the view grant on deals reaches past the user's own records."""
+    if not may_view(user):
+        return False
+    if user.is_superuser:
+        return True
+    reach = grants_for(user).reach("deals.opportunity", Action.VIEW)
+    return reach is not None and (reach.all or bool(reach.department_ids) or bool(reach.subtree_paths))
+
+
+def _mine(request: Any) -> dict[str, Any]:
+    user = request.user
+    qs = Opportunity.objects.visible_to(user, Action.VIEW).filter(owner=user)
+    rows = selectors.open_by_stage(qs)
+    return {
+        "rows": rows,
+        "total": sum((r["total"] or 0 for r in rows), 0),
+        "count": sum(r["n"] for r in rows),
+    }
+
+
+def _stale(request: Any) -> dict[str, Any]:
+    user = request.user
+    qs = (
+        Opportunity.objects.visible_to(user, Action.VIEW)
+        .filter(owner=user)
+        .filter(selectors.stale_q())
+        .select_related("customer", "stage")
+        .order_by("expected_close", "pk")
+    )
+    return {"deals": list(qs[:8]), "count": qs.count(), "days": selectors.stale_days()}
+
+
+def _team(request: Any) -> dict[str, Any]:
+    from . import services
+
+    user = request.user
+    pipeline = services.default_pipeline()
+    qs = Opportunity.objects.visible_to(user, Action.VIEW)
+    columns = [c for c in selectors.board_columns(qs, pipeline) if not c.stage.is_lost]
+    by_rep = list(
+        qs.filter(selectors.open_q())
+        .order_by()
+        .values("owner__full_name", "owner__username")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by("-n", "owner__username")[:15]
+    )
+    return {"pipeline": pipeline, "columns": columns, "by_rep": by_rep}
+
+
+def register() -> None:
+    register_home_widget(
+        HomeWidget("deals_by_stage", "deals/home/by_stage.html", order=30, visible=may_view, context=_mine)
+    )
+    register_home_widget(
+        HomeWidget("deals_stale", "deals/home/stale.html", order=31, visible=may_view, context=_stale)
+    )
+    register_home_widget(
+        HomeWidget(
+            "deals_team",
+            "deals/home/team.html",
+            order=32,
+            width="col-12 col-xl-8",
+            visible=reaches_beyond_own,
+            context=_team,
+        )
+    )

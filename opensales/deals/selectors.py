@@ -1,0 +1,124 @@
+"""Reads of deals that span models: the stale rule, the board's columns, competitor win/loss counts."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from opensales.core.actions import Action
+
+from .models import Opportunity, Pipeline, Stage
+
+
+def stale_days() -> int:
+    return int(getattr(settings, "OPENSALES_DEAL_STALE_DAYS", 14))
+
+
+def open_q() -> Q:
+    return Q(stage__is_won=False, stage__is_lost=False)
+
+
+def stale_q(now: datetime.datetime | None = None) -> Q:
+    """Open deals with no follow-up for `stale_days()` days (counted from creation when there was none)
+    or whose expected close date has passed."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=stale_days())
+    quiet = Q(last_follow_up_at__lt=cutoff) | Q(last_follow_up_at__isnull=True, created_at__lt=cutoff)
+    overdue = Q(expected_close__lt=timezone.localdate(now))
+    return open_q() & (quiet | overdue)
+
+
+def is_stale(opp: Opportunity, now: datetime.datetime | None = None) -> bool:
+    if opp.stage.is_won or opp.stage.is_lost:
+        return False
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=stale_days())
+    reference = opp.last_follow_up_at or opp.created_at
+    if reference is not None and reference < cutoff:
+        return True
+    return opp.expected_close is not None and opp.expected_close < timezone.localdate(now)
+
+
+def weighted(opp: Opportunity) -> Decimal:
+    return (opp.amount * opp.probability / 100).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Column:
+    stage: Stage
+    cards: list[Opportunity] = field(default_factory=list)
+    total: Decimal = Decimal("0")
+    weighted: Decimal = Decimal("0")
+    count: int = 0
+
+
+BOARD_LIMIT = 100  # cards shown per column (totals count them all)
+
+
+def board_columns(qs, pipeline: Pipeline) -> list[Column]:
+    """The board of `pipeline` for the (already scoped and filtered) opportunities `qs`: one column per
+    stage with its cards (at most BOARD_LIMIT, newest close date first) and totals over all of them.
+    Three queries whatever the number of deals."""
+    stages = list(pipeline.stages.order_by("sort_order", "pk"))
+    columns = {s.pk: Column(stage=s) for s in stages}
+    qs = qs.filter(pipeline=pipeline)
+    totals = qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))
+    weighted_totals = dict(qs.order_by().values_list("stage").annotate(w=Sum(models_weighted())))
+    for row in totals:
+        column = columns.get(row["stage"])
+        if column is not None:
+            column.count = row["n"]
+            column.total = row["total"] or Decimal("0")
+            column.weighted = (Decimal(weighted_totals.get(row["stage"]) or 0) / 100).quantize(
+                Decimal("0.01")
+            )
+    cards = qs.select_related("customer", "owner", "stage").order_by(
+        "stage__sort_order", "expected_close", "pk"
+    )
+    per_stage: dict[int, int] = {}
+    now = timezone.now()
+    for opp in cards:
+        seen = per_stage.get(opp.stage_id, 0)
+        if seen >= BOARD_LIMIT:
+            continue
+        per_stage[opp.stage_id] = seen + 1
+        opp.is_stale = is_stale(opp, now)
+        columns[opp.stage_id].cards.append(opp)
+    return [columns[s.pk] for s in stages]
+
+
+def models_weighted():
+    from django.db.models import DecimalField, ExpressionWrapper, F
+
+    return ExpressionWrapper(
+        F("amount") * F("probability"), output_field=DecimalField(max_digits=20, decimal_places=2)
+    )
+
+
+def competitor_record(user: Any, competitor: Any) -> dict[str, Any]:
+    """The deals `user` may see in which `competitor` appears, with won/lost/open counts over them."""
+    qs = Opportunity.objects.visible_to(user, Action.VIEW).filter(competitors__competitor=competitor)
+    counts = qs.order_by().aggregate(
+        total=Count("pk", distinct=True),
+        won=Count("pk", filter=Q(stage__is_won=True), distinct=True),
+        lost=Count("pk", filter=Q(stage__is_lost=True), distinct=True),
+    )
+    deals = list(qs.select_related("customer", "owner", "stage").order_by("-created_at")[:100])
+    return {"deals": deals, **counts, "open": counts["total"] - counts["won"] - counts["lost"]}
+
+
+def open_by_stage(qs) -> list[dict[str, Any]]:
+    """Open deals of `qs` grouped by pipeline and stage, with counts and amounts (one query)."""
+    rows = (
+        qs.filter(open_q())
+        .order_by("pipeline__sort_order", "stage__sort_order")
+        .values("pipeline__name", "stage__name", "stage__sort_order", "pipeline__sort_order")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    )
+    return list(rows)
