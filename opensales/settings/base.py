@@ -5,6 +5,7 @@ from __future__ import annotations
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import env
 from .keys import development_keys
@@ -292,3 +293,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Deleted records stay restorable in the recycle bin this many days (opensales/recyclebin).
 OPENSALES_RECYCLE_BIN_DAYS = env.RECYCLE_BIN_DAYS
+
+# List filters left open read "All", not "---------" (django-filter; the msgid is in the workspace catalogue).
+FILTERS_EMPTY_CHOICE_LABEL = _lazy("All")
