@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -23,9 +23,6 @@ from ninja import Field, Query, Router, Schema, Status
 
 from opensales.api.errors import ApiError, ErrorOut, invalid
 from opensales.api.pagination import PageParams, page_of, paginate
-from opensales.audit.services import record as audit
-from opensales.core.actions import Action
-from opensales.core.scope import has_action
 from opensales.workspace.registry import get_view
 
 from . import exports
@@ -190,34 +187,4 @@ def get_job(request, id: int):
     openapi_extra={"responses": {"200": {"description": "The exported file."}}},
 )
 def download_job_file(request, id: int):
-    job = get_object_or_404(
-        Job.objects.of(request.auth).filter(kind=Job.Kind.EXPORT, state=Job.State.SUCCEEDED), pk=id
-    )
-    if not job.file:
-        raise Http404
-    try:
-        view = get_view(job.list_key)
-    except LookupError:
-        view = None
-    if view is not None and not has_action(request.auth, view.model, Action.EXPORT):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-    try:
-        handle = job.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    audit(
-        action="export.download",
-        actor=request.auth,
-        object_type=view.label() if view is not None else job.list_key,
-        object_id=job.pk,
-        object_repr=job.file_name,
-        changes={"job": job.pk, "rows": job.done, "format": job.action},
-    )
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=job.file_name,
-        content_type=exports.CONTENT_TYPES.get(job.action, "application/octet-stream"),
-    )
+    return exports.download_response(request.auth, id)

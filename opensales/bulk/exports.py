@@ -304,3 +304,46 @@ def execute_export_job(job: Any) -> None:
     except Exception:
         logger.exception("export job %s failed", job.pk)
         _fail(job, _("Something went wrong on our side. Please try again."))
+
+
+def download_response(user: Any, job_pk: int):
+    """The finished export `job_pk` of `user` as a file download (audited); 404 for anyone else's job
+    or a missing file, 403 when the user lost the export grant meanwhile. Used by the page and the API."""
+    from django.http import FileResponse, Http404
+    from django.shortcuts import get_object_or_404
+
+    from opensales.audit.services import record as audit
+    from opensales.core.scope import has_action
+    from opensales.workspace.registry import get_view
+
+    from .models import Job
+
+    job = get_object_or_404(
+        Job.objects.of(user).filter(kind=Job.Kind.EXPORT, state=Job.State.SUCCEEDED), pk=job_pk
+    )
+    if not job.file:
+        raise Http404
+    try:
+        view = get_view(job.list_key)
+    except LookupError:
+        view = None
+    if view is not None and not has_action(user, view.model, Action.EXPORT):
+        raise PermissionDenied
+    try:
+        handle = job.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    audit(
+        action="export.download",
+        actor=user,
+        object_type=view.label() if view is not None else job.list_key,
+        object_id=job.pk,
+        object_repr=job.file_name,
+        changes={"job": job.pk, "rows": job.done, "format": job.action},
+    )
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.file_name,
+        content_type=CONTENT_TYPES.get(job.action, "application/octet-stream"),
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -20,9 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from opensales.audit.services import record as audit
-from opensales.core.actions import Action
-from opensales.core.scope import has_action
 from opensales.workspace.registry import get_view
 
 from . import exports
@@ -149,34 +146,4 @@ def job_list(request):
 @never_cache
 @require_safe
 def download(request, pk: int):
-    job = get_object_or_404(
-        Job.objects.of(request.user).filter(kind=Job.Kind.EXPORT, state=Job.State.SUCCEEDED), pk=pk
-    )
-    if not job.file:
-        raise Http404
-    try:
-        view = get_view(job.list_key)
-    except LookupError:
-        view = None
-    if view is not None and not has_action(request.user, view.model, Action.EXPORT):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-    try:
-        handle = job.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    audit(
-        action="export.download",
-        actor=request.user,
-        object_type=view.label() if view is not None else job.list_key,
-        object_id=job.pk,
-        object_repr=job.file_name,
-        changes={"job": job.pk, "rows": job.done, "format": job.action},
-    )
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=job.file_name,
-        content_type=exports.CONTENT_TYPES.get(job.action, "application/octet-stream"),
-    )
+    return exports.download_response(request.user, pk)

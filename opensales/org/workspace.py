@@ -33,16 +33,26 @@ EDIT_FIELDS = ["department", "manager", "title", "employee_no", "hire_date"]
 
 
 class DepartmentSubtreeFilter(django_filters.ModelChoiceFilter):
-    """A department and everything under it."""
+    """A department and everything under it (`field_name` is the path to the department, "" for
+    departments themselves), offered as the indented tree of the departments the user may see."""
 
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(department__path__startswith=value.path)
+        prefix = f"{self.field_name}__" if self.field_name else ""
+        return qs.filter(**{f"{prefix}path__startswith": value.path})
+
+
+def tree_picker(field) -> None:
+    """The department tree, indented (Department's default order is its path: parents first)."""
+    field.empty_label = _("All")
+    field.label_from_instance = lambda d: "\u3000" * d.depth + d.name
 
 
 class EmployeeFilter(WorkspaceFilterSet):
-    department = DepartmentSubtreeFilter(label=_("Department"), queryset=Department.objects.none())
+    department = DepartmentSubtreeFilter(
+        label=_("Department"), field_name="department", queryset=Department.objects.none()
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EmployeeStatus.choices)
     role = django_filters.ModelChoiceFilter(
         label=_("Role"), field_name="user__roles", queryset=Role.objects.filter(is_active=True)
@@ -63,10 +73,7 @@ class EmployeeFilter(WorkspaceFilterSet):
     @property
     def form(self):
         form = super().form
-        departments = form.fields["department"]
-        departments.empty_label = _("All")
-        # The tree, indented (Department's default order is its path, so parents come first).
-        departments.label_from_instance = lambda d: "\u3000" * d.depth + d.name
+        tree_picker(form.fields["department"])
         form.fields["q"].widget.attrs.update({"placeholder": _("Name, pinyin or number"), "type": "search"})
         return form
 
@@ -224,9 +231,7 @@ EmployeeView.detail_view_class = EmployeeDetailView
 
 
 class DepartmentFilter(WorkspaceFilterSet):
-    within = django_filters.ModelChoiceFilter(
-        label=_("Within"), queryset=Department.objects.none(), method="filter_within"
-    )
+    within = DepartmentSubtreeFilter(label=_("Within"), field_name="", queryset=Department.objects.none())
     is_active = django_filters.BooleanFilter(label=pgettext_lazy("enabled", "Active"))
 
     search_fields = ("name", "code")
@@ -242,13 +247,8 @@ class DepartmentFilter(WorkspaceFilterSet):
     @property
     def form(self):
         form = super().form
-        within = form.fields["within"]
-        within.empty_label = _("All")
-        within.label_from_instance = lambda d: "\u3000" * d.depth + d.name
+        tree_picker(form.fields["within"])
         return form
-
-    def filter_within(self, queryset, name, value):
-        return queryset.filter(path__startswith=value.path) if value else queryset
 
 
 def _employee_counts(user: Any, departments: list[Department]) -> None:
