@@ -143,9 +143,7 @@ def claim(*, actor: Any, customer: Any) -> Any:
     locked = Customer.objects.unscoped(reason="claim").select_for_update().filter(pk=customer.pk).first()
     if locked is None or locked.owner_id is not None:
         # Someone else's customer, or gone: the same answer as for a record outside the scope.
-        if locked is not None and locked.pk in Customer.objects.visible_to(actor).values_list(
-            "pk", flat=True
-        ):
+        if locked is not None and Customer.objects.visible_to(actor).filter(pk=locked.pk).exists():
             raise ValidationError(_("This customer is not in a public pool any more."))
         raise Http404
     pool = pool_of(locked)
