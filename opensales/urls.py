@@ -1,6 +1,6 @@
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
+
+from opensales.accounts.views import switch_language
 
 urlpatterns = [
     path("", include("opensales.core.urls")),
@@ -23,7 +23,7 @@ urlpatterns = [
     path("leads/", include("opensales.leads.urls")),
     path("activities/", include("opensales.activities.urls")),
     path("api/v1/", include("opensales.api.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", switch_language, name="set_language"),
 ]
 
 handler403 = "opensales.core.views.permission_denied"

@@ -23,6 +23,7 @@ TOTP_ENABLED = "auth.totp_enabled"
 TOTP_DISABLED = "auth.totp_disabled"
 TOTP_RESET = "auth.totp_reset"
 TOTP_VERIFIED = "auth.totp_verified"
+LANGUAGE_CHANGE = "auth.language_change"
 
 USER_TYPE = "accounts.user"
 

@@ -35,6 +35,23 @@ def password_change(*, user: Any, new_password: str) -> None:
     record(action=events.PASSWORD_CHANGE, actor=user, obj=user)
 
 
+@transaction.atomic
+def language_change(*, user: Any, language: str) -> None:
+    """The user's own choice of language, kept on the account so what is written for them later
+    (notifications, e-mails, reminders from the worker) is in that language too."""
+    if user.preferred_language == language:
+        return
+    before = user.preferred_language
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    record(
+        action=events.LANGUAGE_CHANGE,
+        actor=user,
+        obj=user,
+        changes={"preferred_language": [before, language]},
+    )
+
+
 def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -10,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from . import events, lockout, services, session_times, twofactor
 from .forms import LoginForm, PasswordChangeForm
@@ -64,3 +66,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password has been changed. Other sessions were signed out."))
         return redirect(self.get_success_url())
+
+
+@login_not_required
+def switch_language(request):
+    """Django's language switch (cookie), and for a signed-in user the saved preference as well."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.language_change(user=request.user, language=language)
+    return response
