@@ -80,7 +80,16 @@ test: lint test-sqlite test-postgres test-browser
 screenshots: install
 	$(VENV_PY) scripts/screenshots.py
 
+# The benchmark suite (bench/README.md, docs/performance.md): a gunicorn server per database, the data
+# set loaded once under var/bench/. Not part of `make test`; syncs the `bench` dependency group (locust).
+BENCH_SIZE ?= large
+BENCH_DB ?= sqlite,postgres
+BENCH_ARGS ?=
+bench: install
+	$(UV) sync --frozen --group bench --python $(PYTHON)
+	$(VENV_PY) bench/run.py --size $(BENCH_SIZE) --db $(BENCH_DB) $(BENCH_ARGS)
+
 clean:
 	rm -rf .venv node_modules assets/vendor var/static screenshots
 
-.PHONY: help check-python gettext chromium install assets messages migrate run lint test test-sqlite test-postgres test-browser screenshots clean
+.PHONY: help check-python gettext chromium install assets messages migrate run lint test test-sqlite test-postgres test-browser screenshots bench clean

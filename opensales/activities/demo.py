@@ -160,6 +160,41 @@ def seed_follow_ups(ctx: DemoContext) -> None:
             at = timezone.make_aware(datetime.combine(day, at_time))
             rows.append(make(rep, rng.choice(mine), at, FollowUpStatus.PLANNED))
 
+    # Open deals are worked on: each gets the follow-up its "last follow-up" time says (deals step),
+    # except the few left stale on purpose (close date passed), which get none in the last weeks.
+    today = timezone.localdate()
+    fresh = now - timedelta(days=14)
+    open_deals = (
+        Opportunity.objects.unscoped(reason=REASON)
+        .filter(stage__is_won=False, stage__is_lost=False)
+        .values_list("pk", "customer_id", "owner_id", "contact_id", "expected_close", "last_follow_up_at")
+    )
+    quiet_deals = set()
+    for pk, customer_id, owner_id, contact_id, close, last_at in open_deals:
+        if close is not None and close < today:
+            quiet_deals.add(pk)
+            continue
+        at = last_at if last_at is not None and last_at > fresh else now - timedelta(days=rng.randint(0, 12))
+        kind = rng.choices(kinds, weights)[0]
+        rows.append(
+            FollowUp(
+                kind=kind,
+                status=FollowUpStatus.DONE,
+                subject=rng.choice(SUBJECTS[kind]),
+                at=min(at, now),
+                duration_minutes=rng.choice([15, 30, 45, 60]),
+                owner_id=owner_id,
+                customer_id=customer_id,
+                contact_id=contact_id,
+                opportunity_id=pk,
+                content=rng.choice(CONTENTS),
+                outcome=rng.choice(OUTCOMES),
+            )
+        )
+    for fu in rows:  # the stale ones stay quiet: no random follow-up of the last weeks on them
+        if fu.opportunity_id in quiet_deals and fu.at > now - timedelta(days=20):
+            fu.opportunity_id = None
+
     FollowUp.objects.unscoped(reason=REASON).bulk_create(rows, batch_size=500)
 
     # One pass: each customer's last done and next planned follow-up, each deal's and lead's last.
@@ -183,6 +218,8 @@ def seed_follow_ups(ctx: DemoContext) -> None:
     Customer.objects.unscoped(reason=REASON).bulk_update(
         customers, ["last_follow_up_at", "next_follow_up_at"], batch_size=500
     )
+    for pk in quiet_deals:
+        deal_last.pop(pk, None)  # keep the deals step's old "last follow-up" time
     opps = list(Opportunity.objects.unscoped(reason=REASON).filter(pk__in=list(deal_last)))
     for o in opps:
         o.last_follow_up_at = deal_last[o.pk]

@@ -131,11 +131,34 @@ class FollowUpView(ModelView):
     @classmethod
     def initial(cls, request: Any, record: Any) -> dict[str, Any]:
         """`?customer=3&contact=5&opportunity=7&lead=9&kind=visit`: prefill from the record's page."""
+        from django.apps import apps
+
         out: dict[str, Any] = {"at": timezone.localtime().replace(second=0, microsecond=0)}
-        for name in ("customer", "contact", "opportunity", "lead"):
+        user = request.user
+        models = {
+            "customer": "customers.Customer",
+            "contact": "customers.Contact",
+            "opportunity": "deals.Opportunity",
+            "lead": "leads.Lead",
+        }
+        for name, label in models.items():
             value = request.GET.get(name, "")
-            if value.isdigit():
-                out[name] = int(value)
+            if not value.isdigit():
+                continue
+            # Only what the user may see is prefilled (an id outside the scope is dropped; the form's
+            # scoped querysets refuse it on POST too).
+            found = apps.get_model(label).objects.visible_to(user, Action.VIEW).filter(pk=int(value)).first()
+            if found is None:
+                continue
+            out[name] = found.pk
+            if name == "opportunity":
+                out.setdefault("customer", found.customer_id)
+                if found.contact_id:
+                    out.setdefault("contact", found.contact_id)
+            elif name == "contact":
+                out.setdefault("customer", found.customer_id)
+            elif name == "lead" and found.converted_customer_id:
+                out.setdefault("customer", found.converted_customer_id)
         if request.GET.get("kind") in FollowUpType.values:
             out["kind"] = request.GET["kind"]
         if request.GET.get("status") in (FollowUpStatus.DONE, FollowUpStatus.PLANNED):

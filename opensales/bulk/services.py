@@ -237,7 +237,7 @@ def perform(
         from opensales.workspace.tags import add_tags, remove_tags, tags_by_names
 
         if bulk.key == built_in.ADD_TAGS.key:
-            tags, service = tags_by_names(params.get("tags") or []), add_tags
+            tags, service = tags_by_names(params.get("tags") or [], actor=actor), add_tags
         else:
             from opensales.workspace.models import Tag
 

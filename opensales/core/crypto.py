@@ -8,7 +8,6 @@ Ciphertext is never indexed or sorted on.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from functools import cache
@@ -54,7 +53,7 @@ def blind_index(value: str | None) -> str:
     if not value:
         return ""
     key = settings.OPENSALES_INDEX_KEY.encode()
-    return hmac.new(key, normalise_for_index(value).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, normalise_for_index(value).encode(), "sha256").hex()
 
 
 class EncryptedCharField(models.TextField):

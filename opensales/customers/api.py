@@ -183,3 +183,88 @@ def grade(request):
     if not is_admin(request.auth):
         raise PermissionDenied
     return grading.grade_all(actor=request.auth)
+
+
+# --- Collaboration requests ---------------------------------------------------------------------------
+
+
+class CollaborationRequestOut(Schema):
+    id: int
+    customer: int
+    requester: int
+    requester_name: str
+    message: str
+    status: str
+    created_at: str
+    decided_by: int | None
+    decided_at: str | None
+
+
+class AcceptIn(Schema):
+    level: str = "read"
+
+
+class DeclineIn(Schema):
+    reason: str = ""
+
+
+def _request_out(row) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "customer": row.customer_id,
+        "requester": row.requester_id,
+        "requester_name": row.requester.get_full_name() or row.requester.username,
+        "message": row.message,
+        "status": row.status,
+        "created_at": row.created_at.isoformat(),
+        "decided_by": row.decided_by_id,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+    }
+
+
+@router.get(
+    "/customers/{id}/collaboration-requests",
+    response={200: list[CollaborationRequestOut], **ERRORS},
+    summary="Pending collaboration requests",
+)
+def collaboration_requests(request, id: int):
+    """The pending requests to join this customer as collaborator. Needs change on the customer."""
+    from . import collaboration
+
+    if not has_action(request.auth, Customer, Action.CHANGE):
+        raise PermissionDenied
+    customer = get_visible_or_404(Customer, request.auth, id, Action.CHANGE)
+    return [_request_out(r) for r in collaboration.pending_for(request.auth, customer)]
+
+
+def _decide(request, id: int, rid: int, accept: bool, payload: Any):
+    from . import collaboration
+
+    if not has_action(request.auth, Customer, Action.CHANGE):
+        raise PermissionDenied
+    row = collaboration.get_request_or_404(request.auth, id, rid)
+    if accept:
+        row = collaboration.accept(actor=request.auth, request=row, level=payload.level)
+    else:
+        row = collaboration.decline(actor=request.auth, request=row, reason=payload.reason)
+    return _request_out(row)
+
+
+@router.post(
+    "/customers/{id}/collaboration-requests/{rid}/accept",
+    response={200: CollaborationRequestOut, **ERRORS},
+    summary="Accept a collaboration request",
+)
+def collaboration_accept(request, id: int, rid: int, payload: AcceptIn):
+    """Share the customer with the requester at `level` (read or edit); they are notified."""
+    return _decide(request, id, rid, True, payload)
+
+
+@router.post(
+    "/customers/{id}/collaboration-requests/{rid}/decline",
+    response={200: CollaborationRequestOut, **ERRORS},
+    summary="Decline a collaboration request",
+)
+def collaboration_decline(request, id: int, rid: int, payload: DeclineIn):
+    """Refuse the request; the requester is notified (with the reason, if any)."""
+    return _decide(request, id, rid, False, payload)

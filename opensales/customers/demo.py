@@ -172,6 +172,7 @@ def seed_customers(ctx: DemoContext) -> None:
     plan += [(None, rng.choice(list(CITIES))) for _ in range(POOLED)]
 
     customers = []
+    targets: dict[int, str] = {}
     grades = [Grade.A] * 2 + [Grade.B] * 4 + [Grade.C] * 5 + [Grade.D] * 2 + [""] * 3
     stages = (
         [Lifecycle.PROSPECT] * 4
@@ -200,7 +201,8 @@ def seed_customers(ctx: DemoContext) -> None:
             address=f"{rng.choice(['科技', '人民', '中山', '建设', '解放', '南京', '长江'])}路{rng.randrange(1, 999)}号",
             phone=f"0{rng.choice(['21', '571', '20', '755', '10', '25', '512', '28', '27'])}-{rng.randrange(50000000, 89999999)}",
             grade=rng.choice(grades),
-            lifecycle=rng.choice(stages),
+            # Every customer starts as a prospect; seed_lifecycle walks it to its stage through the service.
+            lifecycle=Lifecycle.PROSPECT,
             is_key_account=rng.random() < 0.08,
             pool=pool,
             credit_limit=rng.choice([0, 50000, 100000, 200000, 500000]),
@@ -208,7 +210,9 @@ def seed_customers(ctx: DemoContext) -> None:
             next_follow_up_at=(now + timedelta(days=rng.randrange(1, 30))) if rng.random() < 0.5 else None,
         )
         customers.append(customer)
+        targets[customer.pk] = rng.choice(stages)
     ctx.made["customers"] = customers
+    ctx.made["customer_lifecycle_targets"] = targets
 
     # The colleagues' customer the duplicate check finds (张伟 entering 上海恒达贸易有限公司).
     if users.get("rep_sh2") is not None and "上海恒达贸易" not in used:
@@ -259,3 +263,80 @@ def seed_customers(ctx: DemoContext) -> None:
         if ids:
             add_tags(actor=admin, model=Customer, ids=ids, tags=[tags[name]])
     ctx.log(f"demo: {len(customers)} customers, {len(contacts)} contacts")
+
+
+# The moves that lead to each stage, with the reason a rep would give.
+PATHS = {
+    "prospect": [],
+    "new": ["new"],
+    "won": ["new", "won"],
+    "repeat": ["new", "won", "repeat"],
+    "at_risk": ["new", "won", "at_risk"],
+    "lost": ["new", "won", "at_risk", "lost"],
+}
+REASONS = {
+    "new": ["首次拜访后确认需求", "客户主动来电咨询", "展会上交换名片后确认意向"],
+    "won": ["首单签约", "首批订单已回款", "试点项目验收通过"],
+    "repeat": ["二期项目签约", "追加采购", "续签年度服务合同"],
+    "at_risk": ["连续 90 天无跟进", "对接人离职，需求搁置", "客户预算冻结"],
+    "lost": ["客户转向竞争对手", "客户业务调整，不再采购", "多次联系无回应"],
+}
+
+
+@demo_step(85, "customer lifecycle")
+def seed_lifecycle(ctx: DemoContext) -> None:
+    """Walk the demo customers from prospect to their stage through the lifecycle service (each move is
+    audited and in the timeline), release two customers to the pools and let a colleague claim one, and
+    leave 张伟's request to collaborate on 刘洋's 上海恒达贸易 pending."""
+    from django.core.exceptions import ValidationError
+
+    from . import collaboration, lifecycle, pools
+    from .models import Customer
+
+    rng, users = ctx.rng, ctx.made["users"]
+    admin = users["admin"]
+    targets = ctx.made.get("customer_lifecycle_targets", {})
+    customers = ctx.made.get("customers", [])
+    moves = 0
+    for customer in customers:
+        actor = customer.owner or admin
+        for stage in PATHS.get(targets.get(customer.pk, "prospect"), []):
+            customer = lifecycle.set_lifecycle(
+                actor=actor, customer=customer, stage=stage, reason=rng.choice(REASONS[stage])
+            )
+            moves += 1
+
+    events = 0
+    plan = [
+        ("rep_sh1", "rep_sh2", "客户暂无预算，释放到公海"),
+        ("rep_gz1", None, "客户已迁往外地，本团队无法跟进"),
+    ]
+    for releaser, claimer, reason in plan:
+        giver = users.get(releaser)
+        if giver is None:
+            continue
+        mine = [c for c in customers if c.owner_id == giver.pk and targets.get(c.pk) == "lost"] or [
+            c for c in customers if c.owner_id == giver.pk
+        ]
+        if not mine:
+            continue
+        released = pools.release(actor=giver, customer=mine[0], reason=reason)
+        events += 1
+        taker = users.get(claimer) if claimer else None
+        if taker is not None:
+            try:
+                pools.claim(actor=taker, customer=released)
+                events += 1
+            except ValidationError:  # a pool rule says no: the customer stays in the pool
+                pass
+
+    asker, owner = users.get("rep_sh1"), users.get("rep_sh2")
+    if asker is not None and owner is not None:
+        hengda = (
+            Customer.objects.unscoped(reason="demo data").filter(name="上海恒达贸易", owner=owner).first()
+        )
+        if hengda is not None:
+            collaboration.ask(
+                actor=asker, customer=hengda, message="我在跟进恒达的新仓储项目，想一起跟进这个客户。"
+            )
+    ctx.log(f"demo: {moves} lifecycle moves, {events} pool events")

@@ -65,13 +65,17 @@ def plan(
         if not wanted:
             raise ValidationError({"customer_ids": [_("Choose at least one customer.")]})
         mine = mine.filter(pk__in=wanted)
+        expected = len(wanted)
     else:
-        wanted = set(mine.values_list("pk", flat=True))
-    in_scope = Customer.objects.visible_to(actor, Action.ASSIGN).filter(pk__in=wanted, owner_id=from_user.pk)
+        # The whole book: compare counts rather than carry every id through Python and an IN list.
+        expected = mine.count()
+    in_scope = Customer.objects.visible_to(actor, Action.ASSIGN).filter(owner_id=from_user.pk)
+    if customer_ids is not None:
+        in_scope = in_scope.filter(pk__in=wanted)
     if lock:
         in_scope = in_scope.select_for_update()
     customers = list(in_scope.order_by("pk"))
-    if len(customers) != len(wanted):
+    if len(customers) != expected:
         raise Http404
     ids = [c.pk for c in customers]
     opportunity_ids: list[int] = []

@@ -1,7 +1,12 @@
 """The customer importer (客户导入). A row is matched to an existing customer by its credit code when it
 has one, else by its normalized name (customers/dedupe.py), so importing the same file twice changes
 nothing the second time and never makes a second record. Other likely duplicates (same phone or
-e-mail) are reported on the row. Lookups are loaded once per run; writes go through the services."""
+e-mail) are reported on the row. Lookups are loaded once per run.
+
+The optional contact columns (联系人, 手机, 联系人邮箱, 职务) describe the customer's primary contact: a new
+customer gets it as its primary contact; an existing customer's primary contact is updated (or created
+when it has none). Writes go in bulk (customers/bulk.py, `create_many` / `update_many`), leaving exactly
+what the services leave; a chunk that fails is written again row by row through the services."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from opensales.imports.registry import Importer, ImportField, RowPlan, register_
 
 from . import dedupe, regions, services
 from .forms import owner_choices
-from .models import Customer, Grade, Industry, Scale, Source
+from .models import Contact, Customer, Grade, Industry, Scale, Source
 from .validators import validate_credit_code
 
 User = get_user_model()
@@ -95,6 +100,13 @@ def _tags(value: str) -> list[str]:
     from opensales.bulk.actions import TAG_SEPARATORS
 
     return [t.strip() for t in TAG_SEPARATORS.split(value) if t.strip()]
+
+
+def _mobile(value: str) -> str:
+    value = parsers.text(32)(value)
+    if len(dedupe.phone_digits(value)) < 7:
+        raise ValidationError(_("Enter a valid phone number."))
+    return value
 
 
 def _bool(value: str) -> bool:
@@ -198,7 +210,34 @@ class CustomerImporter(Importer):
             parser=_tags,
             help=gettext_lazy("Separated by commas: 国企, 重点客户."),
         ),
+        ImportField(
+            "contact_name",
+            gettext_lazy("Contact name"),
+            aliases=("联系人", "联系人姓名", "主要联系人", "contact", "primary contact"),
+            parser=parsers.text(100),
+            help=gettext_lazy("The primary contact; required when another contact column is filled."),
+        ),
+        ImportField(
+            "contact_mobile",
+            gettext_lazy("Contact mobile"),
+            aliases=("手机", "手机号", "联系人手机", "mobile"),
+            parser=_mobile,
+        ),
+        ImportField(
+            "contact_email",
+            gettext_lazy("Contact e-mail"),
+            aliases=("联系人邮箱", "联系人电子邮件", "contact email"),
+            parser=parsers.email,
+        ),
+        ImportField(
+            "contact_title",
+            gettext_lazy("Contact title"),
+            aliases=("职务", "职位", "联系人职务", "title"),
+            parser=parsers.text(100),
+        ),
     ]
+    bulk = True
+    chunk_size = 2000
 
     def prepare(self, rows: list[RowPlan]) -> None:
         user = self.user
@@ -229,6 +268,16 @@ class CustomerImporter(Importer):
             for c in base.filter(phone_digits__in=digits[i : i + CHUNK]):
                 self._by_phone.setdefault(c.phone_digits, c)
         self._keys_in_file: dict[str, int] = {}
+        # The primary contact of each customer found (the contact columns update it).
+        self._primary: dict[int, Contact | None] = {}
+        self._prepared_contacts = True
+        if any(r.raw.get(n) for r in rows for n in CONTACT_COLUMNS):
+            contacts = Contact.objects.unscoped(reason="import contact lookup")
+            for i in range(0, len(found), CHUNK):
+                for contact in contacts.filter(
+                    customer_id__in=found[i : i + CHUNK], is_primary=True
+                ).order_by("pk"):
+                    self._primary.setdefault(contact.customer_id, contact)
 
     def parse_owner(self, value: str) -> Any:
         owner = self._owners.get(value)
@@ -267,6 +316,24 @@ class CustomerImporter(Importer):
     def clean(self, row: RowPlan, mode: str) -> None:
         if row.action == "create" and not self.may_add():
             row.error(_("You may not add customers."))
+        needs_name = "contact_name" not in row.values and any(n in row.values for n in CONTACT_COLUMNS)
+        if needs_name and (row.action == "create" or self.primary_contact(row) is None):
+            row.error(_("Contact name: give the name of the contact."))
+
+    def primary_contact(self, row: RowPlan) -> Contact | None:
+        if row.existing is None:
+            return None
+        if not hasattr(self, "_primary"):  # an importer that did not plan these rows (write only)
+            self._primary = {}
+        if row.existing.pk not in self._primary and not getattr(self, "_prepared_contacts", False):
+            contact = (
+                Contact.objects.unscoped(reason="import contact lookup")
+                .filter(customer_id=row.existing.pk, is_primary=True)
+                .order_by("pk")
+                .first()
+            )
+            self._primary[row.existing.pk] = contact
+        return self._primary.get(row.existing.pk)
 
     def may_add(self) -> bool:
         from opensales.core.scope import has_action
@@ -293,7 +360,12 @@ class CustomerImporter(Importer):
     def changes(self, row: RowPlan) -> dict[str, Any]:
         customer = row.existing
         out = {}
+        contact = self.primary_contact(row)
         for name, value in row.values.items():
+            if name in CONTACT_COLUMNS:
+                if contact is None or getattr(contact, CONTACT_COLUMNS[name]) != value:
+                    out[name] = value
+                continue
             if name == "tags":
                 from opensales.workspace.tags import tags_of
 
@@ -306,16 +378,70 @@ class CustomerImporter(Importer):
                 out[name] = value
         return out
 
+    # --- Writing: row by row through the services (the fallback), or in bulk ----------------------
+
     def create(self, actor: Any, row: RowPlan) -> Customer:
-        values = dict(row.values)
+        values, contact = split_contact(row.values)
         owner = values.pop("owner", None)
         tags = values.pop("tags", None)
-        return services.customer_create(actor=actor, owner=owner, tags=tags, **values)
+        customer = services.customer_create(actor=actor, owner=owner, tags=tags, **values)
+        if contact:
+            services.contact_create(actor=actor, customer=customer, is_primary=True, **contact)
+        return customer
 
     def update(self, actor: Any, obj: Customer, row: RowPlan) -> Customer:
-        fields = self.changes(row)
+        fields, contact_fields = split_contact(self.changes(row))
         tags = fields.pop("tags", None)
         current = Customer.objects.unscoped(reason="import update").get(pk=obj.pk)
-        return services.customer_update(
-            actor=actor, customer=current, expected_version=current.version, tags=tags, **fields
-        )
+        if fields or tags is not None:
+            current = services.customer_update(
+                actor=actor, customer=current, expected_version=current.version, tags=tags, **fields
+            )
+        if contact_fields:
+            contact = (
+                Contact.objects.unscoped(reason="import update")
+                .filter(customer=current, is_primary=True)
+                .order_by("pk")
+                .first()
+            )
+            if contact is None:
+                services.contact_create(actor=actor, customer=current, is_primary=True, **contact_fields)
+            else:
+                services.contact_update(
+                    actor=actor, contact=contact, expected_version=contact.version, **contact_fields
+                )
+        return current
+
+    def create_many(self, actor: Any, rows: list[RowPlan]) -> list[Customer]:
+        from .bulk import create_customers
+
+        return create_customers(actor, [split_contact(r.values) for r in rows])
+
+    def update_many(self, actor: Any, rows: list[RowPlan]) -> list[Customer]:
+        from .bulk import update_customers
+
+        items = []
+        for row in rows:
+            fields, contact_fields = split_contact(self.changes(row))
+            items.append((row.existing, fields, self.primary_contact(row), contact_fields))
+        return update_customers(actor, items)
+
+
+# Import column -> Contact field.
+CONTACT_COLUMNS = {
+    "contact_name": "name",
+    "contact_mobile": "mobile",
+    "contact_email": "email",
+    "contact_title": "title",
+}
+
+
+def split_contact(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A row's values as (customer fields, primary contact fields)."""
+    customer, contact = {}, {}
+    for name, value in values.items():
+        if name in CONTACT_COLUMNS:
+            contact[CONTACT_COLUMNS[name]] = value
+        else:
+            customer[name] = value
+    return customer, contact

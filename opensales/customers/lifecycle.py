@@ -178,10 +178,11 @@ def mark_inactive(now: datetime | None = None) -> dict[str, int]:
         with transaction.atomic():
             for customer in base.filter(which, last_touch__lt=cutoff).select_for_update():
                 old = customer.lifecycle
-                Customer.objects.unscoped(reason="nightly lifecycle").filter(pk=customer.pk).update(
-                    lifecycle=target
-                )
+                # A save, not an update(): the move bumps the version (a form opened before it is stale)
+                # and leaves a history row like a move by hand.
                 customer.lifecycle = target
+                customer.version = F("version") + 1
+                customer.save(update_fields=["lifecycle", "version", "updated_at"])
                 reason = _("No follow-up and no deal for %(days)s days") % {"days": days[target]}
                 _record_move(actor=None, customer=customer, old=old, new=target, reason=reason)
                 counts["lost" if target == Lifecycle.LOST else "at_risk"] += 1

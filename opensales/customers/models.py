@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -184,6 +185,8 @@ class Customer(ScopedModel):
         indexes = [
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["pool", "-created_at"]),
+            # The duplicate check compares e-mails case-insensitively (email__iexact → UPPER(email)).
+            models.Index(Upper("email"), name="customer_email_upper"),
         ]
 
     def __str__(self) -> str:
@@ -317,3 +320,48 @@ class GradingRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.grade
+
+
+class CollaborationRequest(models.Model):
+    """A user's request to join a customer as collaborator (typically a duplicate they found); the owner,
+    or someone who may change the customer, accepts or declines it (customers/collaboration.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="collaboration_requests", verbose_name=_("customer")
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("collaboration request")
+        verbose_name_plural = _("collaboration requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "requester"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_collaboration_request",
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.customer}"

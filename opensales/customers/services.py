@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from opensales.audit.services import diff, record
 from opensales.core.history import stamp
@@ -147,7 +146,7 @@ def _set_tags(actor: Any, obj: Any, tags: Any) -> None:
     from opensales.workspace.tags import set_tags, tags_by_names
 
     names = [t if isinstance(t, str) else t.name for t in tags]
-    set_tags(actor=actor, record=obj, tags=tags_by_names(names))
+    set_tags(actor=actor, record=obj, tags=tags_by_names(names, actor=actor))
 
 
 @transaction.atomic
@@ -284,37 +283,25 @@ def contact_update(*, actor: Any, contact: Contact, expected_version: int | None
     return current
 
 
+CONTACT_SENSITIVE = ("mobile", "email")
+
+
+def contact_unmask(*, actor: Any, contact: Contact, field: str) -> str:
+    """One sensitive value of a contact in clear, for someone whose role grants unmask on it (the caller
+    has checked); every reveal is audited ("contact.unmask")."""
+    if field not in CONTACT_SENSITIVE:
+        raise ValueError(f"{field} is not a sensitive field of contacts")
+    record(action="contact.unmask", actor=actor, obj=contact, changes={"field": field})
+    return getattr(contact, field) or ""
+
+
 COLLABORATION_KIND = "collaboration_request"
 
 
-@transaction.atomic
 def request_collaboration(*, actor: Any, customer: Customer, message: str = "") -> bool:
     """Ask the owner of `customer` (typically a duplicate the actor found) to add the actor as a
-    collaborator. Only a request: the owner decides. Audited; False when there is no owner to ask."""
-    from django.urls import reverse
-    from django.utils.text import format_lazy
+    collaborator: a pending request the owner accepts or declines (customers/collaboration.py). Audited;
+    False when there is no owner to ask."""
+    from . import collaboration
 
-    from opensales.notifications.services import notify
-
-    owner = customer.owner
-    if owner is None or owner.pk == getattr(actor, "pk", None):
-        return False
-    name = actor.get_full_name() or actor.username
-    notify(
-        recipients=[owner],
-        kind=COLLABORATION_KIND,
-        actor=actor,
-        target=customer,
-        title=format_lazy(
-            gettext_lazy("{person} asks to collaborate on {customer}"), person=name, customer=customer.name
-        ),
-        body=(message or "")[:500],
-        url=reverse("customers:customer_detail", args=[customer.pk]),
-    )
-    record(
-        action="customer.collaboration_request",
-        actor=actor,
-        obj=customer,
-        changes={"owner": owner.pk, "message": (message or "")[:200]},
-    )
-    return True
+    return collaboration.ask(actor=actor, customer=customer, message=message) is not None

@@ -14,8 +14,19 @@ urlpatterns: list = [
     path("regions/", views.region_children, name="regions"),
     path("duplicates/", views.duplicates, name="customer_duplicates"),
     path("<int:pk>/ask-to-collaborate/", views.request_collaboration, name="customer_request_collaboration"),
+    path(
+        "<int:pk>/collaboration-requests/<int:rid>/accept/",
+        views.accept_collaboration,
+        name="customer_collaboration_accept",
+    ),
+    path(
+        "<int:pk>/collaboration-requests/<int:rid>/decline/",
+        views.decline_collaboration,
+        name="customer_collaboration_decline",
+    ),
     path("contacts/vcard/", views.contacts_vcard, name="contact_vcard_list"),
     path("contacts/<int:pk>/vcard/", views.contact_vcard, name="contact_vcard"),
+    path("contacts/<int:pk>/unmask/", views.contact_unmask, name="contact_unmask"),
     path("contacts/", include(ContactView.urls())),
     path("", include(CustomerView.urls())),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from opensales.core.masking import mask_value
+
 from .models import Contact
 
 
@@ -32,7 +34,12 @@ def _fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def vcard(contact: Contact) -> str:
+def vcard(contact: Contact, *, unmasked: bool = False) -> str:
+    """`unmasked`: the mobile and e-mail in clear (the user may unmask), else masked like on the pages."""
+    mobile, email = contact.mobile or "", contact.email or ""
+    if not unmasked:
+        mobile = mask_value("phone", mobile) if mobile else ""
+        email = mask_value("email", email) if email else ""
     lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{escape(contact.name)}"]
     # Chinese names: family name first (one character, or two for compound surnames: best effort).
     family, given = contact.name[:1], contact.name[1:]
@@ -44,12 +51,12 @@ def vcard(contact: Contact) -> str:
         lines.append(f"ORG:{escape(org)}")
     if contact.title:
         lines.append(f"TITLE:{escape(contact.title)}")
-    if contact.mobile:
-        lines.append(f"TEL;TYPE=CELL:{escape(contact.mobile)}")
+    if mobile:
+        lines.append(f"TEL;TYPE=CELL:{escape(mobile)}")
     if contact.phone:
         lines.append(f"TEL;TYPE=WORK:{escape(contact.phone)}")
-    if contact.email:
-        lines.append(f"EMAIL;TYPE=INTERNET:{escape(contact.email)}")
+    if email:
+        lines.append(f"EMAIL;TYPE=INTERNET:{escape(email)}")
     if contact.birthday:
         lines.append(f"BDAY:{contact.birthday.isoformat()}")
     if contact.wechat:
@@ -60,5 +67,5 @@ def vcard(contact: Contact) -> str:
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def vcards(contacts: Iterable[Contact]) -> str:
-    return "".join(vcard(c) for c in contacts)
+def vcards(contacts: Iterable[Contact], *, unmasked: bool = False) -> str:
+    return "".join(vcard(c, unmasked=unmasked) for c in contacts)

@@ -101,11 +101,15 @@ def _vcard_response(body: str, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def contact_vcard(request: HttpRequest, pk: int) -> HttpResponse:
+    """One contact as a .vcf; mobile and e-mail masked unless the user may unmask the contact."""
+    from opensales.core.scope import can
+
     if not has_action(request.user, Contact, Action.EXPORT):
         raise PermissionDenied
     contact = get_visible_or_404(Contact, request.user, pk, Action.EXPORT)
-    audit(action="contact.export_vcard", actor=request.user, obj=contact)
-    return _vcard_response(vcard(contact), f"contact-{contact.pk}.vcf")
+    unmasked = has_action(request.user, Contact, Action.UNMASK) and can(request.user, Action.UNMASK, contact)
+    audit(action="contact.export_vcard", actor=request.user, obj=contact, changes={"unmasked": unmasked})
+    return _vcard_response(vcard(contact, unmasked=unmasked), f"contact-{contact.pk}.vcf")
 
 
 @login_required
@@ -118,11 +122,74 @@ def contacts_vcard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     qs = ContactView.filtered(request.user, request.GET, Action.EXPORT).select_related("customer")
     contacts = list(qs[:VCARD_LIMIT])
+    # The same rule as the list and its export (ContactView.prepare_rows): unmask on contacts, or masked.
+    unmasked = has_action(request.user, Contact, Action.UNMASK)
     audit(
         action="contact.export_vcard",
         actor=request.user,
         object_type="customers.contact",
         object_repr=_("%(n)d contacts") % {"n": len(contacts)},
-        changes={"ids": [c.pk for c in contacts][:1000], "count": len(contacts)},
+        changes={"ids": [c.pk for c in contacts][:1000], "count": len(contacts), "unmasked": unmasked},
     )
-    return _vcard_response(vcards(contacts), "contacts.vcf")
+    return _vcard_response(vcards(contacts, unmasked=unmasked), "contacts.vcf")
+
+
+def _decide_collaboration(request: HttpRequest, pk: int, rid: int, accept: bool) -> HttpResponse:
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    from . import collaboration
+
+    if not has_action(request.user, Customer, Action.CHANGE):
+        raise PermissionDenied
+    row = collaboration.get_request_or_404(request.user, pk, rid)
+    try:
+        if accept:
+            collaboration.accept(actor=request.user, request=row, level=request.POST.get("level", "read"))
+        else:
+            collaboration.decline(actor=request.user, request=row, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        name = row.requester.get_full_name() or row.requester.username
+        if accept:
+            messages.success(request, _("%(name)s is now a collaborator on this customer.") % {"name": name})
+        else:
+            messages.info(request, _("You declined the request of %(name)s.") % {"name": name})
+    return redirect("customers:customer_detail", pk)
+
+
+@login_required
+@require_POST
+def accept_collaboration(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    """Accept a pending request to collaborate (owner, or whoever may change the customer)."""
+    return _decide_collaboration(request, pk, rid, accept=True)
+
+
+@login_required
+@require_POST
+def decline_collaboration(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    return _decide_collaboration(request, pk, rid, accept=False)
+
+
+@login_required
+@require_POST
+def contact_unmask(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact page with one value (?field=mobile|email) in clear, in this response only; needs
+    unmask on the contact, and the reveal is recorded as "contact.unmask"."""
+    from .workspace import ContactDetailView, ContactView
+
+    field = request.POST.get("field", "mobile")
+    if field not in services.CONTACT_SENSITIVE:
+        field = "mobile"
+    if not has_action(request.user, Contact, Action.UNMASK):
+        raise PermissionDenied
+    contact = get_visible_or_404(Contact, request.user, pk, Action.UNMASK)
+    value = services.contact_unmask(actor=request.user, contact=contact, field=field)
+    page = ContactDetailView(model_view=ContactView)
+    page.setup(request, pk=pk)
+    page.revealed = {field: value}
+    response = page.get(request, pk)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -228,7 +228,13 @@ class CustomerDetailView(ObjectDetailView):
 
     def extra_context(self, record: Customer) -> dict[str, Any]:
         user = self.request.user
-        context: dict[str, Any] = {"customer": record, "region_label": region_name(record.region)}
+        from .collaboration import pending_for
+
+        context: dict[str, Any] = {
+            "customer": record,
+            "region_label": region_name(record.region),
+            "collaboration_requests": pending_for(user, record),
+        }
         if has_action(user, Contact, Action.VIEW):
             contacts = list(
                 Contact.objects.visible_to(user, Action.VIEW)
@@ -415,9 +421,23 @@ class ContactDetailView(ObjectDetailView):
 
     def extra_context(self, record: Contact) -> dict[str, Any]:
         user = self.request.user
+        may_unmask = has_action(user, Contact, Action.UNMASK) and can(user, Action.UNMASK, record)
+        revealed = getattr(self, "revealed", {})
+        # Masked on the page for everyone; who may unmask reveals one value at a time (audited).
+        sensitive = [
+            {
+                "field": name,
+                "label": label,
+                "masked": mask_value(kind, getattr(record, name)) if getattr(record, name) else "",
+                "revealed": revealed.get(name),
+            }
+            for name, label, kind in (("mobile", _("Mobile"), "phone"), ("email", _("E-mail"), "email"))
+            if getattr(record, name)
+        ]
         return {
             "contact": record,
-            "may_unmask": can(user, Action.UNMASK, record),
+            "sensitive": sensitive,
+            "may_unmask": may_unmask,
             "may_export": has_action(user, Contact, Action.EXPORT),
             "reports": list(Contact.objects.visible_to(user, Action.VIEW).filter(reports_to=record)),
         }

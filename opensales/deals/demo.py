@@ -108,6 +108,7 @@ COMPETITORS = [
     ("新华三", "https://www.h3c.com", "网络与服务器厂商", "政企渠道强", "价格竞争激烈"),
     ("红圈", "https://www.hecom.cn", "行业 CRM", "工程行业经验", "产品线窄"),
 ]
+STALE_SHARE = 0.09  # of the open demo deals
 DEAL_KINDS = [
     "数字化升级项目",
     "CRM 采购",
@@ -241,12 +242,19 @@ def seed_deals(ctx: DemoContext) -> None:
             row.changed_at = started + datetime.timedelta(seconds=span * k / max(len(history), 1) * 0.9)
         StageHistory.objects.bulk_update(history, ["changed_at"])
         closed = history[-1].changed_at.date() if (final.is_won or final.is_lost) else None
-        quiet = rng.random() < 0.3
-        Opportunity.objects.unscoped(reason="demo data: backdating").filter(pk=opp.pk).update(
-            created_at=started,
-            closed_at=closed,
-            last_follow_up_at=None if quiet else now - datetime.timedelta(days=rng.randint(0, 10)),
-        )
+        backdated: dict = {"created_at": started, "closed_at": closed}
+        if closed is None:
+            # Open deals look worked on: a follow-up in the last days and a close date ahead; about one
+            # in fourteen is stale on purpose (its close date passed, no follow-up for weeks) so that the
+            # flag has something to show. The follow-ups step logs the matching follow-up records.
+            today = timezone.localdate()
+            if rng.random() < STALE_SHARE:
+                backdated["expected_close"] = today - datetime.timedelta(days=rng.randint(3, 40))
+                backdated["last_follow_up_at"] = now - datetime.timedelta(days=rng.randint(20, 60))
+            else:
+                backdated["expected_close"] = today + datetime.timedelta(days=rng.randint(7, 120))
+                backdated["last_follow_up_at"] = now - datetime.timedelta(days=rng.randint(0, 12))
+        Opportunity.objects.unscoped(reason="demo data: backdating").filter(pk=opp.pk).update(**backdated)
         made.append(opp)
     ctx.made["opportunities"] = made
     ctx.log(f"deals: {len(products)} products, {len(competitors)} competitors, {len(made)} opportunities")

@@ -57,7 +57,7 @@ def _team(request: Any) -> dict[str, Any]:
     user = request.user
     pipeline = services.default_pipeline()
     qs = Opportunity.objects.visible_to(user, Action.VIEW)
-    columns = [c for c in selectors.board_columns(qs, pipeline) if not c.stage.is_lost]
+    columns = [c for c in selectors.board_columns(qs, pipeline, cards=False) if not c.stage.is_lost]
     by_rep = list(
         qs.filter(selectors.open_q())
         .order_by()

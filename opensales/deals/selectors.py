@@ -61,10 +61,10 @@ class Column:
 BOARD_LIMIT = 100  # cards shown per column (totals count them all)
 
 
-def board_columns(qs, pipeline: Pipeline) -> list[Column]:
+def board_columns(qs, pipeline: Pipeline, *, cards: bool = True) -> list[Column]:
     """The board of `pipeline` for the (already scoped and filtered) opportunities `qs`: one column per
     stage with its cards (at most BOARD_LIMIT, newest close date first) and totals over all of them.
-    Three queries whatever the number of deals."""
+    Three queries whatever the number of deals; `cards=False` (charts, funnels) skips the cards."""
     stages = list(pipeline.stages.order_by("sort_order", "pk"))
     columns = {s.pk: Column(stage=s) for s in stages}
     qs = qs.filter(pipeline=pipeline)
@@ -78,16 +78,25 @@ def board_columns(qs, pipeline: Pipeline) -> list[Column]:
             column.weighted = (Decimal(weighted_totals.get(row["stage"]) or 0) / 100).quantize(
                 Decimal("0.01")
             )
-    cards = qs.select_related("customer", "owner", "stage").order_by(
-        "stage__sort_order", "expected_close", "pk"
+    # At most BOARD_LIMIT cards per stage, cut in the database (a window per stage), so a pipeline
+    # with 100 000 deals does not load them all to show 100 per column.
+    if not cards:
+        return [columns[s.pk] for s in stages]
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    rows = (
+        qs.select_related("customer", "owner", "stage")
+        .annotate(
+            board_rank=Window(
+                RowNumber(), partition_by=[F("stage_id")], order_by=[F("expected_close").asc(), F("pk").asc()]
+            )
+        )
+        .filter(board_rank__lte=BOARD_LIMIT)
+        .order_by("stage__sort_order", "expected_close", "pk")
     )
-    per_stage: dict[int, int] = {}
     now = timezone.now()
-    for opp in cards:
-        seen = per_stage.get(opp.stage_id, 0)
-        if seen >= BOARD_LIMIT:
-            continue
-        per_stage[opp.stage_id] = seen + 1
+    for opp in rows:
         opp.is_stale = is_stale(opp, now)
         columns[opp.stage_id].cards.append(opp)
     return [columns[s.pk] for s in stages]

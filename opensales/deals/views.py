@@ -312,7 +312,7 @@ def funnel_data(request: HttpRequest) -> HttpResponse:
     _require(request, Opportunity, Action.VIEW)
     pipeline = _board_pipeline(request)
     qs = Opportunity.objects.visible_to(request.user, Action.VIEW)
-    columns = selectors.board_columns(qs, pipeline)
+    columns = selectors.board_columns(qs, pipeline, cards=False)
     return JsonResponse(
         {
             "pipeline": pipeline.name,

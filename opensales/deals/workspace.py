@@ -249,6 +249,7 @@ class OpportunityDetailView(ObjectDetailView):
             "competitor_form": DealCompetitorForm(user=user) if may_change else None,
             "history_rows": list(record.stage_history.select_related("stage", "changed_by")[:100]),
             "may_move": may_change,
+            "may_log_follow_up": has_action(user, "activities.followup", Action.ADD),
             "is_stale": selectors.is_stale(record),
             "weighted": selectors.weighted(record),
         }

@@ -2,8 +2,12 @@
 
 All or nothing: phase 1 collects every row's errors (required values, parse errors, model validation,
 key lookups in the user's scope, the same key twice in the file, the importer's duplicate check).
-Any error and nothing is written. Otherwise phase 2 writes every row through the model's services in
-one `transaction.atomic()`; an exception on any row rolls all of them back and names that row.
+Any error and nothing is written. Otherwise phase 2 writes every row in the caller's transaction:
+through the model's services row by row, or, for an importer with `bulk = True`, in chunks through
+its `create_many` / `update_many` (each chunk in a savepoint). A chunk that fails is rolled back to its
+savepoint and written again row by row through the services, each row in a savepoint of its own, so
+the rows that fail are named exactly and the others of the chunk are not lost; `RowFailed.failures`
+lists every failed row. The caller decides what a failure means (the job rolls everything back).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from .reading import Table, read_table
@@ -42,10 +46,12 @@ class MappingError(Exception):
 
 
 class RowFailed(Exception):
-    def __init__(self, line: int, messages: list[str]):
+    def __init__(self, line: int, messages: list[str], failures: dict[int, list[str]] | None = None):
         super().__init__(f"row {line}: {messages}")
         self.line = line
         self.messages = messages
+        # Every row that failed (a bulk write goes on after the first): {line: messages}.
+        self.failures = failures or {line: messages}
 
 
 @dataclass
@@ -248,31 +254,93 @@ def write(
     importer: Importer, actor: Any, rows: list[RowPlan], progress: Callable[[int], None] | None = None
 ) -> Outcome:
     """Write every planned row; the caller holds the transaction. Raises RowFailed on the first row
-    that fails, naming it."""
+    that fails, naming it (bulk importers: after every chunk, naming every row that failed)."""
+    if importer.bulk:
+        # The same reason as in `plan`: a bulk write allocates many objects that live until the
+        # chunk is written, and the cyclic collector would walk the whole heap again and again.
+        with _collector_paused():
+            return _write_bulk(importer, actor, rows, progress)
     outcome = Outcome()
     for i, row in enumerate(rows, start=1):
-        try:
-            if row.action == "create":
-                obj = importer.create(actor, row)
-                outcome.created_ids.append(obj.pk)
-            elif row.action == "update":
-                obj = importer.update(actor, row.existing, row)
-                outcome.updated_ids.append(obj.pk)
-        except ValidationError as exc:
-            raise RowFailed(row.line, importer.messages(exc)) from exc
-        except DatabaseError as exc:
-            logger.warning("import row %s failed: %s", row.line, exc)
-            raise RowFailed(
-                row.line, [_("The database refused this row: %(error)s") % {"error": exc}]
-            ) from exc
-        except Exception as exc:
-            messages = _row_exception_messages(exc)
-            if messages is None:
-                raise
-            raise RowFailed(row.line, messages) from exc
+        obj = _write_one(importer, actor, row)
+        if row.action == "create":
+            outcome.created_ids.append(obj.pk)
+        elif row.action == "update":
+            outcome.updated_ids.append(obj.pk)
         if progress and i % importer.progress_every == 0:
             progress(i)
     return outcome
+
+
+def _write_one(importer: Importer, actor: Any, row: RowPlan) -> Any:
+    """One row through the services; RowFailed (translated) for a row the services refuse."""
+    try:
+        if row.action == "create":
+            return importer.create(actor, row)
+        if row.action == "update":
+            return importer.update(actor, row.existing, row)
+        return None
+    except ValidationError as exc:
+        raise RowFailed(row.line, importer.messages(exc)) from exc
+    except DatabaseError as exc:
+        logger.warning("import row %s failed: %s", row.line, exc)
+        raise RowFailed(row.line, [_("The database refused this row: %(error)s") % {"error": exc}]) from exc
+    except Exception as exc:
+        messages = _row_exception_messages(exc)
+        if messages is None:
+            raise
+        raise RowFailed(row.line, messages) from exc
+
+
+def _write_bulk(
+    importer: Importer, actor: Any, rows: list[RowPlan], progress: Callable[[int], None] | None
+) -> Outcome:
+    outcome = Outcome()
+    failures: dict[int, list[str]] = {}
+    size = max(1, importer.chunk_size)
+    done = 0
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        creates = [r for r in chunk if r.action == "create"]
+        updates = [r for r in chunk if r.action == "update"]
+        try:
+            with transaction.atomic():
+                created = importer.create_many(actor, creates) if creates else []
+                updated = importer.update_many(actor, updates) if updates else []
+        except (ValidationError, DatabaseError) as exc:
+            created, updated = _write_rows(importer, actor, chunk, failures, exc)
+        except Exception as exc:
+            if _row_exception_messages(exc) is None:
+                raise
+            created, updated = _write_rows(importer, actor, chunk, failures, exc)
+        outcome.created_ids += [obj.pk for obj in created]
+        outcome.updated_ids += [obj.pk for obj in updated]
+        done += len(chunk)
+        if progress:
+            progress(done)
+    if failures:
+        first = min(failures)
+        raise RowFailed(first, failures[first], failures)
+    return outcome
+
+
+def _write_rows(
+    importer: Importer, actor: Any, chunk: list[RowPlan], failures: dict[int, list[str]], cause: Exception
+) -> tuple[list[Any], list[Any]]:
+    """The fallback of a chunk that failed as a whole: row by row through the services, each row in a
+    savepoint, so that one bad row costs only itself."""
+    logger.info("import chunk from row %s failed (%s); writing it row by row", chunk[0].line, cause)
+    created, updated = [], []
+    for row in chunk:
+        try:
+            with transaction.atomic():
+                obj = _write_one(importer, actor, row)
+        except RowFailed as failed:
+            failures[failed.line] = failed.messages
+            continue
+        if obj is not None:
+            (created if row.action == "create" else updated).append(obj)
+    return created, updated
 
 
 def _row_exception_messages(exc: Exception) -> list[str] | None:

@@ -103,6 +103,11 @@ class Importer:
     key_fields: tuple[str, ...] = ()
     # Rows written per progress report during the write phase.
     progress_every: int = 200
+    # Bulk writes: an importer with `bulk = True` implements `create_many` / `update_many`; the engine
+    # hands them the validated rows `chunk_size` at a time, each chunk in a savepoint, and falls back
+    # to `create` / `update` row by row for a chunk that fails.
+    bulk: bool = False
+    chunk_size: int = 2000
     # Templates get the class itself (importer.key, importer.verbose_name): never instantiate it.
     do_not_call_in_templates = True
 
@@ -158,6 +163,19 @@ class Importer:
         raise NotImplementedError
 
     def update(self, actor: Any, obj: Any, row: RowPlan) -> Any:
+        raise NotImplementedError
+
+    def create_many(self, actor: Any, rows: list[RowPlan]) -> list[Any]:
+        """Bulk importers: create the records of these validated rows (in row order) and return them.
+
+        Must leave exactly what `create` would: every derived column, the history entry, one audit
+        event per record (`audit.services.record_many`), the search entries (`index_objects`). Raise
+        (ValidationError, DatabaseError, StaleEdit) to have the engine redo the chunk row by row."""
+        raise NotImplementedError
+
+    def update_many(self, actor: Any, rows: list[RowPlan]) -> list[Any]:
+        """Bulk importers: apply these validated updates (row.existing is the record as planned);
+        raise StaleEdit when a record moved on since, and the engine redoes the chunk row by row."""
         raise NotImplementedError
 
     def display(self, name: str, value: Any) -> str:

@@ -217,9 +217,11 @@ def _execute(job: ImportJob, check_only: bool) -> str:
             _audit(job, outcome_ids=outcome)
     except engine.RowFailed as failed:
         job.created_count = job.updated_count = job.unchanged_count = 0
-        job.rejected_count = job.error_count = 1
-        job.errors = [{"row": failed.line, "messages": failed.messages}]
-        engine.save_errors_file(job, None, {failed.line: failed.messages})
+        failures = sorted(failed.failures.items())
+        job.rejected_count = len(failures)
+        job.error_count = sum(len(messages) for _line, messages in failures)
+        job.errors = [{"row": line, "messages": messages} for line, messages in failures[:ERRORS_SHOWN]]
+        engine.save_errors_file(job, None, dict(failures))
         job.failure = _("Row %(row)s could not be written; nothing was imported.") % {"row": failed.line}
         job.state, job.phase, job.finished_at = ImportJob.State.FAILED, "", timezone.now()
         job.save()

@@ -3,6 +3,7 @@
     POST /api/v1/leads/{id}/convert      into a customer (new or existing), a contact, an opportunity
     POST /api/v1/leads/{id}/invalidate   mark invalid, with the reason
     POST /api/v1/leads/{id}/assign       give the lead to someone (needs the assign action)
+    POST /api/v1/leads/web-form          the public web form as JSON (no sign-in; rate limited)
 
 Scope as on the pages: a lead outside the caller's change (assign) scope answers 404.
 """
@@ -49,6 +50,19 @@ class ConvertIn(Schema):
     create_opportunity: bool = False
     opportunity_name: str = ""
     amount: Decimal | None = Field(None, ge=0)
+
+
+class WebFormIn(Schema):
+    company: str = Field("", max_length=200)
+    contact_name: str = Field("", max_length=100)
+    phone: str = ""
+    email: str = ""
+    notes: str = ""
+    website: str = Field("", description="A honeypot: leave it empty (a filled one stores nothing).")
+
+
+class WebFormOut(Schema):
+    id: int | None = Field(description="The new lead's id (null when the honeypot was filled).")
 
 
 class InvalidateIn(Schema):
@@ -167,3 +181,46 @@ def assign_lead(request, id: int, payload: AssignIn):
     except ValidationError as exc:
         raise _invalid(exc) from None
     return _state(lead)
+
+
+@router.post(
+    "/leads/web-form",
+    auth=None,
+    response={201: WebFormOut, 422: ErrorOut, 429: ErrorOut},
+    tags=["leads"],
+    summary="Submit the public web form",
+    operation_id="submit_lead_web_form",
+)
+def submit_web_form(request, payload: WebFormIn):
+    """The public "contact us" form for a website's own front end: no sign-in and no CSRF token; the
+    same checks, honeypot, rate limit (per client address, shared with the HTML form) and assignment
+    rules as /leads/web-form/. Answers 201 with the new lead's id only, 422 with the fields' errors,
+    429 when the address sent too many."""
+    from opensales.accounts.lockout import checked_client_ip
+
+    from .forms import WebLeadForm
+    from .views import _throttled
+
+    if _throttled(request):
+        raise ApiError(429, "throttled", _("Too many submissions from your address. Try again later."))
+    form = WebLeadForm(payload.dict())
+    if not form.is_valid():
+        fields = {name: [str(e) for e in errors] for name, errors in form.errors.items() if name != "__all__"}
+        if "__all__" in form.errors:
+            fields["non_field_errors"] = [str(e) for e in form.errors["__all__"]]
+        raise ApiError(422, "invalid", _("The input is not valid."), fields)
+    data = form.cleaned_data
+    if data["website"]:  # a filled honeypot: answer as usual, keep nothing
+        return 201, {"id": None}
+    try:
+        lead = services.web_form_submit(
+            company=data["company"],
+            contact_name=data["contact_name"],
+            phone=data["phone"],
+            email=data["email"],
+            notes=data["notes"],
+            ip=checked_client_ip(request),
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return 201, {"id": lead.pk}

@@ -31,11 +31,80 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class LeadForm(StyledFormMixin, forms.ModelForm):
+class RegionPickerMixin:
+    """The customers' cascading region picker (province → city → district selects fed by
+    customers:regions and customers/customers.js) on a form with a `region` code field.
+
+    A browser posts the three selects; an API client may send `region` as a code (310115) or a name
+    (上海市浦东新区). `clean_region_code()` answers the six-digit code or "" (errors added to the form)."""
+
+    REGION_LEVELS = ("region_province", "region_city", "region_district")
+
+    def setup_region_picker(self, code: str) -> None:
+        from django.urls import reverse
+
+        from opensales.customers import regions
+
+        province, city, district = regions.parts(code)
+        if self.is_bound and "region_province" in self.data:
+            province = self.data.get("region_province", "")
+            city = self.data.get("region_city", "")
+            district = self.data.get("region_district", "")
+        url = reverse("customers:regions")
+        for name, parent, value in (
+            ("region_province", "", province),
+            ("region_city", province, city),
+            ("region_district", city, district),
+        ):
+            choices = regions.children(parent) if (parent or name == "region_province") else []
+            field = self.fields[name]
+            field.widget.choices = [("", "—"), *choices]
+            field.widget.attrs.update({"data-region-level": name.split("_")[1], "data-url": url})
+            field.initial = value
+
+    def clean_region_code(self, cleaned: dict[str, Any]) -> str:
+        from django.core.exceptions import ValidationError
+
+        from opensales.customers import regions
+
+        picked = "region_province" in self.data
+        if picked:
+            code = (
+                cleaned.get("region_district")
+                or cleaned.get("region_city")
+                or cleaned.get("region_province")
+                or ""
+            )
+        else:
+            text = (cleaned.get("region") or "").strip()
+            code = regions.find_region(text) if text else ""
+            if text and not code:
+                self.add_error(
+                    "region",
+                    _("No region “%(value)s”: give its code (310115) or its name (上海市浦东新区).")
+                    % {"value": text},
+                )
+                return ""
+        if code and len(code) in (2, 4):
+            code = regions.six(code)
+        try:
+            regions.validate_region(code)
+        except ValidationError as exc:
+            self.add_error("region_province" if picked else "region", exc)
+            return ""
+        return code
+
+
+class LeadForm(RegionPickerMixin, StyledFormMixin, forms.ModelForm):
     source = forms.ChoiceField(label=_("Source"), choices=source_choices, required=False)
     industry = forms.ChoiceField(label=_("Industry"), choices=industry_choices, required=False)
-    owner = OwnerChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Me"))
-    region = forms.CharField(label=_("Region"), max_length=60, required=False)
+    owner = OwnerChoiceField(
+        label=_("Owner"), queryset=None, required=False, empty_label=_("By the assignment rules")
+    )
+    region = forms.CharField(label=_("Region"), max_length=60, required=False, widget=forms.HiddenInput)
+    region_province = forms.CharField(label=_("Province"), required=False, widget=forms.Select)
+    region_city = forms.CharField(label=_("City"), required=False, widget=forms.Select)
+    region_district = forms.CharField(label=_("District"), required=False, widget=forms.Select)
 
     class Meta:
         model = Lead
@@ -54,20 +123,43 @@ class LeadForm(StyledFormMixin, forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
+    field_order = [
+        "company",
+        "contact_name",
+        "title",
+        "phone",
+        "email",
+        "source",
+        "region_province",
+        "region_city",
+        "region_district",
+        "industry",
+        "score",
+        "owner",
+        "notes",
+    ]
+
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["phone"].required = False
+        # The encrypted fields' form fields carry no label of their own.
+        self.fields["phone"].label = _("Phone")
+        self.fields["email"].label = _("E-mail")
         self.fields["score"].required = False
         self.fields["score"].widget.attrs.update({"min": "0", "max": "100"})
         self.fields["email"].required = False
-        self.fields["region"].help_text = _("A code (310115) or a name (上海市浦东新区).")
+        code = self.data.get("region", "") if self.is_bound else (self.instance.region or "")
+        self.setup_region_picker(code)
         if user is not None and has_action(user, Lead, Action.ASSIGN):
             from opensales.bulk.actions import assignable_users
 
             self.fields["owner"].queryset = assignable_users(user)
             if self.instance.pk is None:
                 self.initial.setdefault("owner", user.pk)
+                self.fields["owner"].help_text = _(
+                    "Empty: the assignment rules place the lead, as a web-form lead (else it is yours)."
+                )
         else:
             del self.fields["owner"]
 
@@ -79,19 +171,12 @@ class LeadForm(StyledFormMixin, forms.ModelForm):
             raise forms.ValidationError(_("A score is a whole number from 0 to 100."))
         return value
 
-    def clean_region(self) -> str:
-        from opensales.customers.regions import find_region
-
-        value = (self.cleaned_data.get("region") or "").strip()
-        if not value:
-            return ""
-        code = find_region(value)
-        if not code:
-            raise forms.ValidationError(
-                _("No region “%(value)s”: give its code (310115) or its name (上海市浦东新区).")
-                % {"value": value}
-            )
-        return code
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["region"] = self.clean_region_code(cleaned)
+        for name in self.REGION_LEVELS:
+            cleaned.pop(name, None)
+        return cleaned
 
     def clean_email(self) -> str:
         value = (self.cleaned_data.get("email") or "").strip()

@@ -86,8 +86,17 @@ def _clean(lead: Lead) -> None:
 
 
 @transaction.atomic
-def lead_create(*, actor: Any, owner: Any = None, assign_on_arrival: bool = False, **fields: Any) -> Lead:
-    """A new lead. `owner` None with `assign_on_arrival` runs the assignment rules (web form, import)."""
+def lead_create(
+    *,
+    actor: Any,
+    owner: Any = None,
+    assign_on_arrival: bool = False,
+    fallback_owner: Any = None,
+    **fields: Any,
+) -> Lead:
+    """A new lead. `owner` None with `assign_on_arrival` runs the assignment rules (web form, import,
+    a lead entered by hand without an owner); when no rule places it, `fallback_owner` (if given) gets
+    it, else it stays unassigned."""
     unknown = set(fields) - set(EDITABLE) - {"last_follow_up_at"}
     if unknown:
         raise TypeError(f"unknown lead fields {sorted(unknown)}")
@@ -105,7 +114,18 @@ def lead_create(*, actor: Any, owner: Any = None, assign_on_arrival: bool = Fals
         changes={"source": lead.source, "owner": owner and owner.pk},
     )
     if owner is None and assign_on_arrival:
-        assign(lead, actor=actor)
+        placed = assign(lead, actor=actor)
+        if placed is None and fallback_owner is not None:
+            lead.owner = fallback_owner
+            lead.save(update_fields=["owner", "updated_at"])
+            record(
+                action="lead.assign",
+                actor=actor,
+                obj=lead,
+                changes={"owner": [None, fallback_owner.pk], "rule": None},
+            )
+            if actor is None or fallback_owner.pk != actor.pk:
+                _notify_owner(lead, actor)
     elif owner is not None and actor is not None and owner.pk != actor.pk:
         _notify_owner(lead, actor)
     return lead

@@ -14,7 +14,7 @@ from opensales.core.masking import mask_value
 from opensales.core.scope import can, has_action
 from opensales.workspace.filters import DateRangeFilter, WorkspaceFilterSet
 from opensales.workspace.registry import BulkAction, Column, ModelView, register
-from opensales.workspace.views import ObjectDetailView
+from opensales.workspace.views import ObjectDetailView, ObjectEditView
 
 from . import services
 from .forms import LeadForm, source_choices
@@ -156,13 +156,21 @@ class LeadView(ModelView):
     @classmethod
     def create(cls, actor: Any, data: dict[str, Any]) -> Lead:
         fields = {k: v for k, v in data.items() if k in services.EDITABLE}
-        owner = data.get("owner") or actor  # empty: the author's own lead
-        return services.lead_create(actor=actor, owner=owner, **fields)
+        if "owner" not in data:  # a rep (no assign action): their own lead
+            return services.lead_create(actor=actor, owner=actor, **fields)
+        # Owner left empty: the assignment rules place it like a web-form lead; no rule fits: the author.
+        return services.lead_create(
+            actor=actor, owner=data["owner"], assign_on_arrival=True, fallback_owner=actor, **fields
+        )
 
     @classmethod
     def update(cls, actor: Any, record: Lead, data: dict[str, Any], version: int | None) -> Lead:
         fields = {k: v for k, v in data.items() if k in services.EDITABLE or (k == "owner" and v is not None)}
         return services.lead_update(actor=actor, lead=record, expected_version=version, **fields)
+
+
+class LeadEditView(ObjectEditView):
+    template_name = "leads/lead_form.html"
 
 
 class LeadDetailView(ObjectDetailView):
@@ -203,7 +211,9 @@ class LeadDetailView(ObjectDetailView):
             "can_change": may_change and record.status != LeadStatus.CONVERTED,
             "can_convert": may_change and is_open and has_action(user, Customer, Action.ADD),
             "can_invalidate": may_change and is_open,
+            "can_log_follow_up": is_open and has_action(user, "activities.followup", Action.ADD),
         }
 
 
 LeadView.detail_view_class = LeadDetailView
+LeadView.edit_view_class = LeadEditView

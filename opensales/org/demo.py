@@ -132,18 +132,19 @@ def seed_org(ctx: DemoContext) -> None:
             key = parents[key]
         if key:
             Employee.objects.unscoped(reason="demo").filter(user=users[username]).update(manager=heads[key])
-    if ctx.scale > 1:
+    if ctx.count("departments") > len(TREE) or ctx.count("employees") > len(CAST):
         _grow(ctx, depts, roles, password_hash)
     ctx.made["departments"] = depts
     ctx.made["users"] = users
 
 
 def _grow(ctx: DemoContext, depts, roles, password_hash) -> None:
-    """Larger sizes: more city teams and reps, ownership deliberately skewed later by the CRM step."""
+    """Larger sizes: city teams and reps up to the size's `departments` and `employees` totals (large: 40
+    and 500); the bulk customers step skews ownership among them (opensales/core/demo_bulk.py)."""
     User = get_user_model()
     regions = [depts["east"], depts["south"], depts["north"]]
-    n_teams = min(len(CITIES), 31) if ctx.scale >= 100 else 6
-    n_reps = 480 if ctx.scale >= 100 else 60
+    n_teams = max(1, min(len(CITIES), ctx.count("departments") - len(TREE)))
+    n_reps = max(0, ctx.count("employees") - len(CAST))
     teams = []
     for city in CITIES[:n_teams]:
         teams.append(

@@ -70,19 +70,31 @@ def index_objects(objects: Iterable[Any]) -> int:
         search_type = get_search_type(type(obj))
         if search_type is not None and obj.pk is not None:
             by_type.setdefault(search_type, []).append(obj)
+    from opensales.imports import fastsql
+
     done = 0
     for search_type, objs in by_type.items():
         content_type = ContentType.objects.get_for_model(search_type.model)
-        entries = [build_entry(search_type, obj, content_type) for obj in objs]
-        SearchEntry.objects.bulk_create(
-            entries,
-            batch_size=BATCH_SIZE,
-            update_conflicts=True,
-            unique_fields=["content_type", "object_id"],
-            update_fields=["title", "subtitle", "tokens", "updated_at"],
+        # The rows `bulk_create(update_conflicts=True)` would write, as plain tuples (one executemany).
+        now = fastsql.converter(SearchEntry, "updated_at")(timezone.now())
+        rows = [_entry_row(search_type, obj, content_type.pk, now) for obj in objs]
+        fastsql.insert_tuples(
+            SearchEntry,
+            ["content_type_id", "object_id", "title", "subtitle", "tokens", "updated_at"],
+            rows,
+            conflict=["content_type_id", "object_id"],
+            update=["title", "subtitle", "tokens", "updated_at"],
         )
-        done += len(entries)
+        done += len(rows)
     return done
+
+
+def _entry_row(search_type: SearchType, obj: Any, content_type_id: int, now: Any) -> tuple[Any, ...]:
+    from .registry import resolve
+
+    title = _text(resolve(obj, search_type.title)) or str(obj)
+    subtitle = _text(resolve(obj, search_type.subtitle)) if search_type.subtitle else ""
+    return (content_type_id, obj.pk, title[:255], subtitle[:255], build_tokens(search_type, obj), now)
 
 
 def remove_objects(model: type, ids: Iterable[Any]) -> None:

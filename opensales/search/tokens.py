@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from pypinyin import lazy_pinyin
@@ -82,8 +82,14 @@ def bigrams(run: str) -> list[str]:
 
 def syllables(run: str) -> list[str]:
     """One pinyin syllable per Han character ("" for a character pypinyin does not know)."""
+    return list(_syllables(run))
+
+
+@lru_cache(maxsize=65536)
+def _syllables(run: str) -> tuple[str, ...]:
+    # pypinyin reads a run as phrases (重庆 chong qing), so the cache is per run, not per character.
     out = lazy_pinyin(run, errors=lambda chars: [""] * len(chars))
-    return [s if _SYLLABLE.fullmatch(s) else "" for s in out]
+    return tuple(s if _SYLLABLE.fullmatch(s) else "" for s in out)
 
 
 def _with_u(tokens: Iterable[str]) -> set[str]:
@@ -167,13 +173,20 @@ def _phone_key(index_key: str) -> bytes:
 
 def phone_token(digits: str) -> str:
     key = _phone_key(settings.OPENSALES_INDEX_KEY)
-    return "p" + hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:16]
+    return "p" + hmac.digest(key, digits.encode(), "sha256").hex()[:16]
 
 
 def phone_tokens(value: str | None) -> set[str]:
     """One keyed hash per suffix of 4 to 16 digits: 13800138000 → hash(8000), hash(38000), …"""
     digits = phone_digits(value)[-MAX_PHONE_DIGITS:]
-    return {phone_token(digits[-n:]) for n in range(MIN_PHONE_DIGITS, len(digits) + 1)}
+    if len(digits) < MIN_PHONE_DIGITS:
+        return set()
+    key = _phone_key(settings.OPENSALES_INDEX_KEY)
+    digest = hmac.digest
+    return {
+        "p" + digest(key, digits[-n:].encode(), "sha256").hex()[:16]
+        for n in range(MIN_PHONE_DIGITS, len(digits) + 1)
+    }
 
 
 # --- Queries ---------------------------------------------------------------------------------------

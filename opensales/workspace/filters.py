@@ -24,10 +24,31 @@ class FilterForm(StyledFormMixin, forms.Form):
     pass
 
 
-class DateRangeWidget(django_filters.widgets.DateRangeWidget):
-    """Two date inputs side by side (from – to)."""
+RANGE_TEMPLATE = "workspace/widgets/range.html"
 
-    template_name = "workspace/widgets/date_range.html"
+
+def style_range(widget: django_filters.widgets.RangeWidget) -> None:
+    """Any range filter's two inputs: side by side (min – max) from the small breakpoint up, stacked
+    full width below it (375 px phones), each labelled for screen readers."""
+    widget.template_name = RANGE_TEMPLATE
+    is_date = isinstance(widget, django_filters.widgets.DateRangeWidget)
+    labels = (_("From"), _("To")) if is_date else (_("Min"), _("Max"))
+    for sub, label in zip(widget.widgets, labels, strict=False):
+        css = sub.attrs.get("class", "")
+        if "form-control" not in css.split():
+            sub.attrs["class"] = f"{css} form-control".strip()
+        sub.attrs["aria-label"] = label
+        if not is_date:
+            sub.attrs.setdefault("type", "number")
+            sub.attrs.setdefault("inputmode", "decimal")
+            sub.attrs.setdefault("step", "any")
+            sub.attrs["placeholder"] = label
+
+
+class DateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """Two date inputs side by side (from – to), stacked on phones."""
+
+    template_name = RANGE_TEMPLATE
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs={"type": "date", "class": "form-control", **(attrs or {})})
@@ -95,7 +116,9 @@ class WorkspaceFilterSet(django_filters.FilterSet):
             form.fields["q"].widget.attrs.setdefault("type", "search")
         for field in form.fields.values():
             # "All" rather than "---------" or "Unknown" for a filter left open.
-            if isinstance(field.widget, forms.NullBooleanSelect):
+            if isinstance(field.widget, django_filters.widgets.RangeWidget):
+                style_range(field.widget)
+            elif isinstance(field.widget, forms.NullBooleanSelect):
                 field.widget.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
             elif isinstance(field, forms.ModelChoiceField) and not isinstance(
                 field, forms.ModelMultipleChoiceField

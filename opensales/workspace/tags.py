@@ -69,12 +69,16 @@ def clean_tag_name(name: str) -> str:
     return name
 
 
-def tags_by_names(names: Iterable[str]) -> list[Tag]:
-    """The tags with these names, creating the missing ones (anyone who may tag may add a tag)."""
+@transaction.atomic
+def tags_by_names(names: Iterable[str], *, actor: Any = None) -> list[Tag]:
+    """The tags with these names, creating the missing ones (anyone who may tag may add a tag). Each tag
+    created is audited ("tags.create") with `actor` as its author (None: the system, e.g. the demo)."""
     wanted = {clean_tag_name(n) for n in names if (n or "").strip()}
     found = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
     for name in sorted(wanted - set(found)):
-        found[name], _created = Tag.objects.get_or_create(name=name)
+        found[name], created = Tag.objects.get_or_create(name=name)
+        if created:
+            audit(action="tags.create", actor=actor, obj=found[name], changes={"name": name})
     return sorted(found.values(), key=lambda t: t.name)
 
 

@@ -1,7 +1,9 @@
 """Browser-test harness: Playwright for Python driving Debian's Chromium against pytest-django's live_server.
 
 Every test here runs twice, at desktop width (1280x900) and phone width (375x812), through the `page`
-fixture. `signed_in(page, username)` signs in through the real login form. A failing test leaves a
+fixture. A test that also asks for the `language` fixture runs in both languages too (ids "zh" and "en":
+four runs); `signed_in(page, username)` then picks that language with the login page's language switch
+before signing in through the real login form, as a user does. Others see the Chinese default. A failing test leaves a
 full-page screenshot in screenshots/ (git-ignored). A page that raises a JavaScript error, breaks the
 Content Security Policy or gets an error answer for a request (a missing static file, a 500) fails the
 test that opened it.
@@ -113,6 +115,18 @@ def viewport_name(request) -> str:
     return request.param
 
 
+LANGUAGES = {"zh": "zh-hans", "en": "en"}
+
+
+@pytest.fixture(params=list(LANGUAGES.values()), ids=list(LANGUAGES))
+def language(request) -> str:
+    """Opt-in language dimension: "zh-hans" or "en", the UI language `signed_in` switches to.
+
+    Visible texts in assertions: `translated(msgid, language)` (the catalogue's text) or a small dict per
+    test for stored data and composed texts."""
+    return request.param
+
+
 @pytest.fixture
 def context(browser, live_server, viewport_name):
     # A Chinese browser by default, as most of OpenSales' users have; tests switch language in the UI.
@@ -185,16 +199,26 @@ def submit_login(page, username: str, password: str) -> None:
 
 
 @pytest.fixture
-def signed_in(cast, live_server):
+def signed_in(request, cast, live_server):
     """signed_in(page, username) -> the page, signed in through the real login form, on the home page.
 
-    The users are the demo cast's (`cast` fixture), whose password is "opensales-demo".
+    The users are the demo cast's (`cast` fixture), whose password is "opensales-demo". When the test
+    asks for the `language` fixture, the language is chosen first with the login page's switch (the
+    choice lives in a cookie and survives signing in), and the home page is checked to speak it.
     """
+    language = request.getfixturevalue("language") if "language" in request.fixturenames else None
 
     def sign_in(page, username: str, password: str = DEMO_PASSWORD):
+        from playwright.sync_api import expect
+
         page.goto("/accounts/login/")
+        if language is not None and page.locator("html").get_attribute("lang") != language:
+            page.locator(f'button[name="language"][value="{language}"]').click()
+            expect(page.locator("html")).to_have_attribute("lang", language)
         submit_login(page, username, password)
         page.wait_for_url(f"{live_server.url}/")
+        if language is not None:
+            expect(page.locator("html")).to_have_attribute("lang", language)
         return page
 
     sign_in.users = cast

@@ -36,6 +36,14 @@ def _duplicate_of_rep_sh2(cast) -> dict[str, Any]:
     return {"pk": make_customer(cast["rep_sh2"], name="上海恒达贸易").pk}
 
 
+def _collaboration_request(cast) -> dict[str, Any]:
+    """A pending request of rep_sh2 to join a customer of rep_sh1."""
+    from opensales.customers.collaboration import ask
+
+    customer = make_customer(cast["rep_sh1"], name="协作请求客户")
+    return {"pk": customer.pk, "rid": ask(actor=cast["rep_sh2"], customer=customer).pk}
+
+
 own = statuses(200, rep_sh2=404, rep_gz1=404)
 edit_own = statuses(200, rep_sh2=404, rep_gz1=404, finance=403, auditor=403)
 delete_own = only(dict.fromkeys(DELETERS, 200), 403)
@@ -82,6 +90,23 @@ UI_ROWS: list[Row] = [
         only(dict.fromkeys(WORKERS, 302), 403),
         target=Target("customer of rep_sh2", _duplicate_of_rep_sh2),
         data=lambda cast: {"name": "上海恒达贸易有限公司"},
+    ),
+    *[
+        Row(
+            f"customers:customer_collaboration_{verb}",
+            "POST",
+            statuses(302, rep_sh2=404, rep_gz1=404, finance=403, auditor=403),
+            target=Target("rep_sh2 asks to join a customer of rep_sh1", _collaboration_request),
+            data=lambda cast: {"level": "read"},
+        )
+        for verb in ("accept", "decline")
+    ],
+    Row(
+        "customers:contact_unmask",
+        "POST",
+        only({"admin": 200, "director": 200, "manager_east": 200}, 403),
+        target=_contact_of("rep_sh1"),
+        data=lambda cast: {"field": "mobile"},
     ),
     Row("customers:contact_list", "GET", statuses(200)),
     Row("customers:contact_create", "GET", workers),
@@ -159,4 +184,26 @@ def api_rows(ApiRow, api_statuses, api_only) -> list:
             body=lambda cast, persona: {"version": 1, "title": "采购经理"},
         ),
         ApiRow("DELETE", "/api/v1/contacts/{id}", api_delete, target=contact_of("rep_sh1")),
+        ApiRow(
+            "GET",
+            "/api/v1/customers/{id}/collaboration-requests",
+            api_edit,
+            target=T("customer of rep_sh1", lambda cast: {"id": _collaboration_request(cast)["pk"]}),
+        ),
+        *[
+            ApiRow(
+                "POST",
+                f"/api/v1/customers/{{id}}/collaboration-requests/{{rid}}/{verb}",
+                api_edit,
+                target=T(
+                    "rep_sh2 asks to join a customer of rep_sh1",
+                    lambda cast: {
+                        "id": (found := _collaboration_request(cast))["pk"],
+                        "rid": found["rid"],
+                    },
+                ),
+                body=lambda cast, persona: {},
+            )
+            for verb in ("accept", "decline")
+        ],
     ]

@@ -110,3 +110,204 @@ def test_someone_elses_customer_is_an_error_not_a_second_record(cast):
     )
     assert plan.error_rows and "徐丽" in " ".join(plan.error_rows[0].errors)
     assert Customer.objects.unscoped(reason="t").count() == 1
+
+
+# --- With the primary contact, in bulk -----------------------------------------------------------------
+
+CONTACT_HEADER = [
+    "客户名称",
+    "统一社会信用代码",
+    "电话",
+    "负责人",
+    "标签",
+    "联系人",
+    "手机",
+    "联系人邮箱",
+    "职务",
+]
+
+
+def _run_contacts(user, rows, mode="upsert", chunk_size=None):
+    table = read_table(_csv([CONTACT_HEADER, *rows]), "customers.csv")
+    mapping = matching.auto_match(CustomerImporter, table.headers)
+    importer = CustomerImporter(user)
+    if chunk_size:
+        importer.chunk_size = chunk_size
+    plan = engine.plan(importer, table, mapping, mode)
+    assert not plan.error_rows, [r.errors for r in plan.error_rows]
+    with transaction.atomic():
+        engine.write(importer, user, [r for r in plan.rows if r.action in ("create", "update")])
+    return plan
+
+
+ROW_A = [
+    "上海恒达贸易有限公司",
+    "91350100M000100Y43",
+    "021-68881234",
+    "rep_sh1",
+    "国企",
+    "王芳",
+    "13812345678",
+    "Wang.Fang@Example.com ",
+    "采购经理",
+]
+
+
+def _fields(obj, skip=()):
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.attname not in {"id", "created_at", "updated_at", "owned_since", "customer_id", *skip}
+    }
+
+
+def test_bulk_import_writes_what_the_services_write(cast):
+    from opensales.audit.models import AuditEvent
+    from opensales.customers import services
+    from opensales.customers.models import Contact
+    from opensales.search.models import SearchEntry
+
+    manager = cast["manager_east"]
+    _run_contacts(manager, [ROW_A])
+    imported = Customer.objects.unscoped(reason="t").get(name="上海恒达贸易有限公司")
+    with transaction.atomic():
+        made = services.customer_create(
+            actor=manager,
+            owner=cast["rep_sh1"],
+            tags=["国企"],
+            name="上海恒达贸易有限公司",
+            credit_code="91350100M000100Y43",
+            phone="021-68881234",
+        )
+        services.contact_create(
+            actor=manager,
+            customer=made,
+            is_primary=True,
+            name="王芳",
+            mobile="13812345678",
+            email="Wang.Fang@Example.com",
+            title="采购经理",
+        )
+    assert _fields(imported) == _fields(made)
+    c1, c2 = (Contact.objects.unscoped(reason="t").get(customer=c) for c in (imported, made))
+    assert _fields(c1) == _fields(c2)
+    assert c1.mobile_index and c1.email_index and c1.mobile == "13812345678"
+    for a, b in ((imported, made), (c1, c2)):
+        h1, h2 = a.history.get(), b.history.get()
+        # Every column of the history row (the clear text of encrypted ones), but ids and times.
+        history_skip = {"history_id", "history_date"}
+        assert _fields(h1, skip=history_skip) == _fields(h2, skip=history_skip)
+        assert h1.history_user == manager and h1.history_type == "+"
+        assert (h1.id, h1.created_at) == (a.pk, a.created_at)
+        e1, e2 = (
+            AuditEvent.objects.filter(object_type=x._meta.label_lower, object_id=str(x.pk)).order_by("id")
+            for x in (a, b)
+        )
+        assert [(e.action, e.changes) for e in e1] == [
+            (e.action, {k: (imported.pk if k == "customer" else v) for k, v in e.changes.items()}) for e in e2
+        ]
+        audit_skip = {"occurred_at", "object_id", "changes", "prev_hash", "hash"}
+        assert [_fields(e, skip=audit_skip) for e in e1] == [_fields(e, skip=audit_skip) for e in e2]
+        s1, s2 = (
+            SearchEntry.objects.get(object_id=x.pk, content_type__model=x._meta.model_name) for x in (a, b)
+        )
+        assert _fields(s1, skip={"object_id"}) == _fields(s2, skip={"object_id"})
+    from opensales.workspace.models import TaggedItem
+
+    t1, t2 = (
+        sorted(
+            TaggedItem.objects.filter(object_id=x.pk, content_type__model="customer").values_list("tag_id")
+        )
+        for x in (imported, made)
+    )
+    assert t1 == t2 and t1
+
+
+def test_bulk_import_keeps_the_audit_chain_and_reimport_changes_nothing(cast):
+    from opensales.audit.models import AuditEvent
+    from opensales.audit.services import verify_chain
+    from opensales.customers.models import Contact
+
+    manager = cast["manager_east"]
+    rows = [
+        ROW_A,
+        ["杭州云帆网络科技有限公司", "", "", "", "", "李娜", "13900001111", "", ""],
+        ["北京星河", "", "", "", "", "", "", "", ""],
+    ]
+    plan = _run_contacts(manager, rows, chunk_size=2)
+    assert (plan.created, plan.updated) == (3, 0)
+    assert Contact.objects.unscoped(reason="t").count() == 2
+    assert AuditEvent.objects.filter(action="customer.create").count() == 3
+    assert AuditEvent.objects.filter(action="contact.create").count() == 2
+    assert verify_chain().ok
+    again = _run_contacts(manager, rows)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert Customer.objects.unscoped(reason="t").count() == 3
+    # A changed contact: the primary contact is updated, not duplicated.
+    changed = [[*ROW_A[:5], "王芳", "13812345679", "", "总监"]]
+    plan = _run_contacts(manager, changed)
+    assert plan.updated == 1
+    contact = Contact.objects.unscoped(reason="t").get(name="王芳")
+    assert (contact.mobile, contact.title, contact.version) == ("13812345679", "总监", 2)
+    assert AuditEvent.objects.filter(action="contact.update").count() == 1
+    assert verify_chain().ok
+
+
+def test_a_failing_chunk_is_written_row_by_row(cast, monkeypatch):
+    from opensales.customers import bulk
+
+    manager = cast["manager_east"]
+    rows = [
+        ROW_A,
+        ["杭州云帆网络科技有限公司", "", "", "", "", "", "", "", ""],
+        ["北京星河", "", "", "", "", "", "", "", ""],
+    ]
+    table = read_table(_csv([CONTACT_HEADER, *rows]), "customers.csv")
+    importer = CustomerImporter(manager)
+    plan = engine.plan(importer, table, matching.auto_match(CustomerImporter, table.headers), "upsert")
+
+    def broken(actor, items):
+        raise engine.DatabaseError("boom")
+
+    monkeypatch.setattr(bulk, "create_customers", broken)
+    plan.rows[1].values["name"] = "x" * 300  # the services refuse this one row
+    with transaction.atomic():
+        with pytest.raises(engine.RowFailed) as failed:
+            engine.write(importer, manager, plan.rows)
+        assert list(failed.value.failures) == [3]
+        assert Customer.objects.unscoped(reason="t").count() == 2  # the others were not lost
+
+
+def test_bulk_write_queries_do_not_grow_with_rows(cast, django_assert_max_num_queries):
+    manager = cast["manager_east"]
+    rows = [[f"测试公司{i}", "", "", "", "", f"联系人{i}", f"1380000{i:04d}", "", ""] for i in range(60)]
+    table = read_table(_csv([CONTACT_HEADER, *rows]), "customers.csv")
+    importer = CustomerImporter(manager)
+    plan = engine.plan(importer, table, matching.auto_match(CustomerImporter, table.headers), "upsert")
+    with django_assert_max_num_queries(30), transaction.atomic():
+        engine.write(importer, manager, plan.rows)
+    assert Customer.objects.unscoped(reason="t").count() == 60
+
+
+def test_bulk_updates_never_fall_back_to_row_by_row(cast, monkeypatch):
+    """Creates and updates (customer and contact columns) go through the bulk path on every database
+    (a chunk that fails is redone row by row: that must not hide a bulk path that always fails)."""
+
+    def no_fallback(importer, actor, chunk, failures, cause):
+        raise AssertionError(f"the bulk write failed: {cause!r}")
+
+    monkeypatch.setattr(engine, "_write_rows", no_fallback)
+    manager = cast["manager_east"]
+    _run_contacts(
+        manager, [ROW_A, ["杭州云帆网络科技有限公司", "", "", "", "", "李娜", "13900001111", "", ""]]
+    )
+    plan = _run_contacts(
+        manager,
+        [
+            [ROW_A[0], ROW_A[1], "021-68880000", *ROW_A[3:5], "王芳", "13812345679", "", "总监"],
+            ["杭州云帆网络科技有限公司", "", "0571-8888000", "", "", "", "", "", ""],
+        ],
+    )
+    assert plan.updated == 2
+    customer = Customer.objects.unscoped(reason="t").get(name=ROW_A[0])
+    assert (customer.phone, customer.version) == ("021-68880000", 2)

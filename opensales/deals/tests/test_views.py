@@ -283,3 +283,19 @@ def test_api_move(cast, login, stages):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_board_cuts_each_column_in_the_database(cast, stages, monkeypatch):
+    from opensales.core.actions import Action
+    from opensales.deals import selectors
+    from opensales.deals.models import Opportunity
+
+    monkeypatch.setattr(selectors, "BOARD_LIMIT", 2)
+    rep = cast["rep_sh1"]
+    customer = make_customer(rep)
+    for i, day in enumerate([20, 10, 30]):
+        make_deal(rep, customer, name=f"卡片{i}", expected_close=datetime.date(2027, 1, day))
+    qs = Opportunity.objects.visible_to(rep, Action.VIEW)
+    first = selectors.board_columns(qs, stages["初步接洽"].pipeline)[0]
+    assert first.count == 3
+    assert [c.name for c in first.cards] == ["卡片1", "卡片0"]

@@ -101,7 +101,7 @@ def test_an_explicit_mapping(api, on_commit):
             None,
             "a.csv",
             "model",
-            "Unknown model. Choose one of: customers, employees, leads, products.",
+            "Unknown model. Choose one of: ",  # then every registered importer key
         ),
         ({"mode": "merge"}, None, "a.csv", "mode", "Choose create, update or upsert."),
         ({}, b"\x00\x01", "a.pdf", "file", "Upload a CSV or Excel file (.csv, .xlsx, .xls)."),
@@ -132,7 +132,7 @@ def test_invalid_input_has_the_error_shape(api, fields, data, name, field, messa
     assert set(body) == {"code", "message", "fields"} and body["code"] == "invalid"
     assert list(body["fields"]) == [field]
     if message:
-        assert message in body["fields"][field]
+        assert any(message in m for m in body["fields"][field]), body
     if field == "mapping" and message is None and "username" in fields["mapping"]:
         assert body["fields"]["mapping"] == ["Map a column to each required field: Full name."]
 

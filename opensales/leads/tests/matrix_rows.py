@@ -122,7 +122,17 @@ def api_rows(ApiRow: type, api_statuses: Callable[..., dict], api_only: Callable
     def assign_body(cast, persona) -> dict[str, Any]:
         return {"owner": cast["rep_sh2"].pk}
 
+    def web_form_body(cast, persona) -> dict[str, Any]:
+        # Every persona is another visitor: forget the address's count, so the rate limit (tested on
+        # its own in test_entry_points) does not decide the answer here.
+        from django.core.cache import cache
+
+        cache.delete("opensales_leads_web_form_127.0.0.1")  # the test client's address
+        return {"contact_name": f"矩阵访客 {persona}", "email": f"{persona}@example.com"}
+
     return [
+        # Public: no sign-in, every persona (and anonymous) gets 201.
+        ApiRow("POST", "/api/v1/leads/web-form", statuses(201, anonymous=201), body=web_form_body),
         ApiRow(
             "GET",
             "/api/v1/leads",
