@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opensales.core.actions import Action
-from opensales.core.forms import StyledFormMixin
+from opensales.core.forms import StyledFormMixin, remote_picker
 
 from .models import FollowUpStatus, FollowUpType
 
@@ -21,35 +21,14 @@ def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
 
 
-class RemoteSelect(forms.Select):
-    """A <select> that renders only its selected option: Tom Select loads the rest from the picker URL
-    (a customer list can be long). Without a picker URL it offers the first 200 records."""
-
-    queryset: Any = None
-    remote = True
-
-    def optgroups(self, name, value, attrs=None):
-        qs = self.queryset
-        if qs is not None:
-            chosen = [v for v in value if v and str(v).isdigit()]
-            rows = list(qs.filter(pk__in=chosen)) if self.remote else list(qs[:200])
-            self.choices = [("", "---------"), *((r.pk, str(r)) for r in rows)]
-        return super().optgroups(name, value, attrs)
-
-
 def picker_field(label, model_path: str, user: Any, *, required: bool = False) -> forms.ModelChoiceField:
     from opensales.workspace.registry import view_for
 
     model = apps.get_model(model_path)
     qs = model.objects.visible_to(user, Action.VIEW) if user is not None else model.objects.none()
-    widget = RemoteSelect(attrs={"data-picker": "1"})
-    widget.queryset = qs
-    view = view_for(model)
-    if view is not None:
-        widget.attrs["data-url"] = reverse("workspace:picker", args=[view.key])
-    else:
-        widget.remote = False
-    return forms.ModelChoiceField(label=label, queryset=qs, required=required, widget=widget)
+    field = forms.ModelChoiceField(label=label, queryset=qs, required=required)
+    view = view_for(model)  # every model with a picker has its generic pages
+    return remote_picker(field, reverse("workspace:picker", args=[view.key]))
 
 
 class FollowUpForm(StyledFormMixin, forms.Form):

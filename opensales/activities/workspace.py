@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opensales.bulk import actions as bulk
 from opensales.core.actions import Action
+from opensales.core.forms import remote_picker
 from opensales.core.scope import can, has_action
 from opensales.customers.models import Customer
 from opensales.workspace.filters import DateRangeFilter, WorkspaceFilterSet
@@ -21,7 +22,7 @@ from opensales.workspace.registry import Column, ModelView, register
 from opensales.workspace.views import ObjectDetailView
 
 from . import services
-from .forms import FollowUpForm, RemoteSelect
+from .forms import FollowUpForm
 from .models import FollowUp, FollowUpStatus, FollowUpType
 
 User = get_user_model()
@@ -41,9 +42,7 @@ class FollowUpFilter(WorkspaceFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=FollowUpType.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=FollowUpStatus.choices)
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.none())
-    customer = django_filters.ModelChoiceFilter(
-        label=_("Customer"), queryset=Customer.objects.none(), widget=RemoteSelect(attrs={"data-picker": "1"})
-    )
+    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.none())
     at = DateRangeFilter(label=_("Date"))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
 
@@ -68,14 +67,8 @@ class FollowUpFilter(WorkspaceFilterSet):
 
             owner = form.fields["owner"]
             owner.label_from_instance = lambda u: u.get_full_name() or u.username
-            owner.widget.attrs.update({"data-picker": "1", "data-url": reverse("workspace:user_picker")})
-            customer = form.fields["customer"]
-            customer.widget.queryset = customer.queryset
-            view = view_for(Customer)
-            if view is not None:
-                customer.widget.attrs["data-url"] = reverse("workspace:picker", args=[view.key])
-            else:
-                customer.widget.remote = False
+            remote_picker(owner, reverse("workspace:user_picker"))
+            remote_picker(form.fields["customer"], reverse("workspace:picker", args=[view_for(Customer).key]))
             form.fields["q"].widget.attrs["placeholder"] = _("Subject, content or customer")
         return form
 

@@ -22,10 +22,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opensales.core.actions import Action
-from opensales.core.forms import StyledFormMixin
+from opensales.core.forms import StyledFormMixin, remote_picker
 from opensales.core.models import Collaborator
 from opensales.workspace.registry import BulkAction
 
@@ -79,6 +80,7 @@ class ChangeOwnerForm(BulkParamsForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = assignable_users(self.user)
+        remote_picker(self.fields["owner"], reverse("workspace:user_picker"))
 
 
 TAG_SEPARATORS = re.compile(r"[,，;；、\n]+")
@@ -117,6 +119,7 @@ class CollaboratorsForm(BulkParamsForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["users"].queryset = assignable_users(self.user)
+        remote_picker(self.fields["users"], reverse("workspace:user_picker"))
 
 
 # The transfer of records needs ASSIGN where the model offers that action (so a role can let people

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opensales.core.actions import Action
-from opensales.core.forms import StyledFormMixin
+from opensales.core.forms import StyledFormMixin, remote_picker
 from opensales.core.scope import can, grants_for
 
 from . import dedupe, regions
@@ -20,20 +20,6 @@ from .models import Contact, Customer
 from .validators import validate_credit_code
 
 User = get_user_model()
-
-
-class SelectedOnly(forms.Select):
-    """A select that renders only the chosen option: Tom Select loads the others as the user types."""
-
-    def optgroups(self, name, value, attrs=None):
-        wanted = {str(v) for v in value if v not in (None, "")}
-        groups = super().optgroups(name, value, attrs)
-        out = []
-        for group_name, options, index in groups:
-            kept = [o for o in options if str(o["value"]) in wanted or o["value"] == ""]
-            if kept:
-                out.append((group_name, kept, index))
-        return out
 
 
 def _reach(user: Any, action: str):
@@ -188,21 +174,14 @@ class CustomerForm(DuplicateCheckMixin, StyledFormMixin, forms.ModelForm):
             owner.queryset = owner_choices(user, action, include=record.owner if record else None)
             owner.required = False
             owner.help_text = _("Empty: yourself.") if record is None else ""
-            owner.widget.attrs.update({"data-picker": "1", "data-url": reverse("workspace:user_picker")})
+            remote_picker(owner, reverse("workspace:user_picker"))
         else:
             self.fields.pop("owner")  # a rep's customers are their own
         parent = self.fields["parent"]
         parent.queryset = Customer.objects.visible_to(user, Action.VIEW).exclude(
             pk=getattr(record, "pk", None)
         )
-        parent.widget = SelectedOnly(
-            attrs={
-                "data-picker": "1",
-                "data-url": reverse("workspace:picker", args=["customers"]),
-                "class": "form-select",
-            },
-            choices=parent.widget.choices,
-        )
+        remote_picker(parent, reverse("workspace:picker", args=["customers"]))
         # The cascading region picker (province → city → district), fed by customers:regions.
         code = self.data.get("region", "") if self.is_bound else (record.region if record else "")
         province, city, district = regions.parts(code)
@@ -314,27 +293,13 @@ class ContactForm(StyledFormMixin, forms.ModelForm):
         self.record = record
         customer = self.fields["customer"]
         customer.queryset = Customer.objects.visible_to(user, Action.CHANGE)
-        customer.widget = SelectedOnly(
-            attrs={
-                "data-picker": "1",
-                "data-url": reverse("workspace:picker", args=["customers"]),
-                "class": "form-select",
-            },
-            choices=customer.widget.choices,
-        )
+        remote_picker(customer, reverse("workspace:picker", args=["customers"]))
         boss = self.fields["reports_to"]
         boss.queryset = Contact.objects.visible_to(user, Action.VIEW)
         if record is not None:
             boss.queryset = boss.queryset.filter(customer_id=record.customer_id).exclude(pk=record.pk)
-        boss.widget = SelectedOnly(
-            attrs={
-                "data-picker": "1",
-                "data-url": reverse("workspace:picker", args=["contacts"]),
-                "data-depends-on": "customer",
-                "class": "form-select",
-            },
-            choices=boss.widget.choices,
-        )
+        remote_picker(boss, reverse("workspace:picker", args=["contacts"]))
+        boss.widget.attrs["data-depends-on"] = "customer"
         self.fields["mobile"].max_length = 32
         self.fields["email"].max_length = 254
         self.may_unmask = record is None or can(user, Action.UNMASK, record)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opensales.bulk import actions as bulk
 from opensales.core.actions import Action
+from opensales.core.forms import remote_picker
 from opensales.core.masking import mask_value
 from opensales.core.scope import can, has_action
 from opensales.workspace.filters import DateRangeFilter, WorkspaceFilterSet
@@ -66,9 +67,7 @@ class CustomerFilter(WorkspaceFilterSet):
     @property
     def form(self):
         form = super().form
-        form.fields["owner"].widget.attrs.update(
-            {"data-picker": "1", "data-url": reverse("workspace:user_picker")}
-        )
+        remote_picker(form.fields["owner"], reverse("workspace:user_picker"))
         form.fields["q"].widget.attrs.setdefault("placeholder", _("Name, pinyin, credit code or phone"))
         form.fields["region"].widget.attrs.setdefault("placeholder", _("e.g. 31 or 310115"))
         return form
@@ -307,18 +306,8 @@ class ContactFilter(WorkspaceFilterSet):
 
     @property
     def form(self):
-        from .forms import SelectedOnly
-
         form = super().form
-        field = form.fields["customer"]
-        field.widget = SelectedOnly(
-            attrs={
-                "data-picker": "1",
-                "data-url": reverse("workspace:picker", args=["customers"]),
-                "class": "form-select",
-            },
-            choices=field.widget.choices,
-        )
+        remote_picker(form.fields["customer"], reverse("workspace:picker", args=["customers"]))
         return form
 
     def filter_mobile(self, queryset, name, value):

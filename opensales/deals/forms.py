@@ -9,23 +9,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from opensales.core.actions import Action
-from opensales.core.forms import StyledFormMixin
+from opensales.core.forms import StyledFormMixin, remote_picker
 
 from .models import Competitor, ForecastCategory, Opportunity, Pipeline, Stage, Threat
 
 User = get_user_model()
-
-
-def _only_selected(field: forms.ModelChoiceField, value: Any) -> None:
-    """Render only the chosen option (the rest come from the picker's search), so a form with a
-    100 000-customer scope stays small; validation still uses the whole scoped queryset."""
-    options = [("", "---------")]
-    if value:
-        pk = getattr(value, "pk", value)
-        found = field.queryset.filter(pk=pk).first() if str(pk).isdigit() else None
-        if found is not None:
-            options.append((found.pk, field.label_from_instance(found)))
-    field.widget.choices = options
 
 
 class OpportunityForm(StyledFormMixin, forms.Form):
@@ -100,14 +88,12 @@ class OpportunityForm(StyledFormMixin, forms.Form):
             "pipeline__sort_order", "sort_order"
         )
         f["stage"].label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"
-        bound = self.data if self.is_bound else {}
         for name, url in (
             ("customer", reverse("workspace:picker", args=["customers"])),
             ("owner", reverse("workspace:user_picker")),
             ("contact", reverse("workspace:picker", args=["contacts"])),
         ):
-            f[name].widget.attrs.update({"data-picker": "1", "data-url": url})
-            _only_selected(f[name], bound.get(name) if self.is_bound else self.initial.get(name))
+            remote_picker(f[name], url)
         f["contact"].widget.attrs["data-depends-on"] = "customer"
         if instance is not None:
             # The stage moves through the stage path (move_stage), with its rules.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opensales.bulk import actions as bulk
 from opensales.core.actions import Action
+from opensales.core.forms import remote_picker
 from opensales.core.scope import can, has_action
 from opensales.workspace.filters import DateRangeFilter, WorkspaceFilterSet
 from opensales.workspace.registry import Column, ModelView, Tab, register
@@ -63,16 +64,11 @@ class OpportunityFilter(WorkspaceFilterSet):
         form._deals_ready = True
         from django.urls import reverse
 
-        from .forms import _only_selected
-
         for name, url in (
             ("customer", reverse("workspace:picker", args=["customers"])),
             ("owner", reverse("workspace:user_picker")),
         ):
-            field = form.fields[name]
-            field.widget.attrs.update({"data-picker": "1", "data-url": url})
-            _only_selected(field, form.data.get(name) if form.is_bound else None)
-            field.widget.choices = [("", _("All")), *field.widget.choices[1:]]
+            remote_picker(form.fields[name], url)
         stage = form.fields["stage"]
         stage.label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"
         stage.queryset = Stage.objects.select_related("pipeline").order_by(

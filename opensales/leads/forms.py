@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opensales.core.actions import Action
-from opensales.core.forms import StyledFormMixin
+from opensales.core.forms import StyledFormMixin, remote_picker
 from opensales.core.scope import has_action
 
 from .models import AssignmentRule, Lead
@@ -41,7 +42,6 @@ class RegionPickerMixin:
     REGION_LEVELS = ("region_province", "region_city", "region_district")
 
     def setup_region_picker(self, code: str) -> None:
-        from django.urls import reverse
 
         from opensales.customers import regions
 
@@ -155,6 +155,7 @@ class LeadForm(RegionPickerMixin, StyledFormMixin, forms.ModelForm):
             from opensales.bulk.actions import assignable_users
 
             self.fields["owner"].queryset = assignable_users(user)
+            remote_picker(self.fields["owner"], reverse("workspace:user_picker"))
             if self.instance.pk is None:
                 self.initial.setdefault("owner", user.pk)
                 self.fields["owner"].help_text = _(

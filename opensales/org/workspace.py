@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from opensales.bulk.actions import ADD_TAGS, REMOVE_TAGS
 from opensales.core.actions import Action
+from opensales.core.forms import remote_picker
 from opensales.core.masking import mask_value
 from opensales.core.scope import can, has_action
 from opensales.workspace.filters import DateRangeFilter, WorkspaceFilterSet
@@ -151,14 +152,8 @@ class EmployeeView(ModelView):
                 current_mobile=record.mobile,
             )
         # The manager picker searches the people the editor may see, within the chosen department.
-        manager = form.fields["manager"].widget
-        manager.attrs.update(
-            {
-                "data-picker": "1",
-                "data-depends-on": "department",
-                "data-url": reverse("workspace:user_picker"),
-            }
-        )
+        remote_picker(form.fields["manager"], reverse("workspace:user_picker"))
+        form.fields["manager"].widget.attrs["data-depends-on"] = "department"
         form.fields["department"].widget.attrs["data-picker"] = "1"
         return form
 
@@ -330,7 +325,7 @@ class DepartmentView(ModelView):
                 heads=visible_users(user, include=record.head),
                 editing=True,
             )
-        form.fields["head"].widget.attrs["data-picker"] = "1"
+        remote_picker(form.fields["head"], reverse("workspace:user_picker"))
         return form
 
     @classmethod

@@ -124,7 +124,9 @@ class WorkspaceFilterSet(django_filters.FilterSet):
                 field, forms.ModelMultipleChoiceField
             ):
                 field.empty_label = field.empty_label if field.empty_label != "---------" else _("All")
-            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+            elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.MultipleChoiceField | forms.ModelChoiceField
+            ):  # (a model field's choices are a query: never read them just to relabel)
                 choices = list(field.choices)
                 if choices and choices[0][0] == "" and choices[0][1] == "---------":
                     field.choices = [("", _("All")), *choices[1:]]
