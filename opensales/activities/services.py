@@ -498,9 +498,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
                 recipients=[fu.owner],
                 kind="reminder",
                 target=fu,
-                title=format_lazy(
-                    gettext_lazy("Follow-up at {time}: {subject}"), time=when, subject=fu.subject
-                ),
+                title=format_lazy(gettext_lazy("{time} · {subject}"), time=when, subject=fu.subject),
                 body=str(fu.customer or ""),
                 url=reverse("activities:follow_up_detail", args=[fu.pk]),
             )

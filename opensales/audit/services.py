@@ -124,9 +124,9 @@ def record_many(
 ) -> int:
     """Append many events of one actor at once (bulk writes: an import): exactly the rows `record`
     would append one by one, hash-chained in order, written as plain rows in one executemany / COPY
-    (opensales/imports/fastsql.py). A constant number of queries; runs inside the caller's
+    (opensales/core/fastsql.py). A constant number of queries; runs inside the caller's
     transaction. Returns how many events were appended."""
-    from opensales.imports import fastsql
+    from opensales.core import fastsql
 
     if not entries:
         return 0

@@ -7,7 +7,7 @@ and tops each kind up to the size's total in `opensales.core.demo.COUNTS`.
 
 How it loads:
 - No services, no signals, no per-row history, and no Django INSERT compiler: rows go in as plain tuples
-  through `opensales.imports.fastsql.insert_rows` (one `executemany` per batch on SQLite, `COPY FROM STDIN`
+  through `opensales.core.fastsql.insert_rows` (one `executemany` per batch on SQLite, `COPY FROM STDIN`
   on PostgreSQL), values converted as Django would (`fastsql.converter`). Customers, contacts,
   opportunities, leads and products are still built as model instances (`insert_objects`: the search
   index reads them); the big tables (stage history, 2,000,000 follow-ups) are built as tuples directly,
@@ -196,7 +196,7 @@ def summary_audit(step: str, rows: dict[str, int], seconds: float) -> None:
 
 def _columns(model: Any, skip: tuple[str, ...] = ()) -> tuple[list[str], list[str], list[Any]]:
     """(attnames, columns, converters) of a model's concrete fields but the pk, in one order."""
-    from opensales.imports.fastsql import converter
+    from opensales.core.fastsql import converter
 
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in skip]
     return (
@@ -210,7 +210,7 @@ def insert_objects(model: Any, objs: list[Any]) -> None:
     """INSERT these unsaved instances as plain tuples (one executemany / COPY: Django's bulk_create
     compiler spends most of a bulk insert converting one value at a time) and set their pks. The
     instances keep the timestamps the load gave them (no auto_now)."""
-    from opensales.imports.fastsql import insert_rows
+    from opensales.core.fastsql import insert_rows
 
     if not objs:
         return
@@ -230,7 +230,7 @@ class Stamps:
     def __init__(self, model: Any, field: str):
         from datetime import UTC
 
-        from opensales.imports.fastsql import converter
+        from opensales.core.fastsql import converter
 
         self.convert = converter(model, field)
         self.utc = UTC
@@ -435,11 +435,11 @@ def bulk_customers(ctx: DemoContext) -> None:
     """Customers with their contacts and opportunities (and stage history), chunk by chunk: a chunk's
     customers get their lifecycle first, their deals follow from it, and `last_deal_at` from the deals."""
     from opensales.core.crypto import blind_index
+    from opensales.core.fastsql import insert_rows
     from opensales.customers.dedupe import normalize_name, phone_digits
     from opensales.customers.models import Contact, Customer, CustomerPool
     from opensales.deals.models import Opportunity, Pipeline, StageHistory
     from opensales.deals.services import ensure_default_pipelines
-    from opensales.imports.fastsql import insert_rows
     from opensales.search.index import index_objects
 
     n_customers = _missing(ctx, "customers", Customer)
@@ -477,7 +477,7 @@ def bulk_customers(ctx: DemoContext) -> None:
     # Stage history: (deal, its row) pairs; the row is converted once the deal has its pk.
     history_names = ["stage_id", "amount", "probability", "expected_close", "changed_by_id", "changed_at"]
     history_columns = [StageHistory._meta.get_field(n).column for n in ["opportunity_id", *history_names]]
-    from opensales.imports.fastsql import converter
+    from opensales.core.fastsql import converter
 
     history_converters = [converter(StageHistory, n) for n in history_names]
 
@@ -804,7 +804,7 @@ def bulk_follow_ups(ctx: DemoContext) -> None:
     The rows are built as tuples in database form (no model instances: 2,000,000 of them at the large
     size), times as epoch seconds on quarter hours of the local working day, converted once per value."""
     from opensales.activities.models import FollowUp
-    from opensales.imports.fastsql import insert_rows
+    from opensales.core.fastsql import insert_rows
 
     n = _missing(ctx, "follow_ups", FollowUp)
     facts = ctx.made.get("bulk", {})

@@ -22,10 +22,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from opensales.audit.services import Entry, diff, record_many
+from opensales.core import fastsql
 from opensales.core.crypto import blind_index
 from opensales.core.history import stamp
 from opensales.core.versioning import StaleEdit
-from opensales.imports import fastsql
 from opensales.search.index import index_objects
 
 from . import services
@@ -123,7 +123,7 @@ def create_customers(actor: Any, items: list[tuple[dict[str, Any], dict[str, Any
                 ordered.append(_contact_entry(by_customer[entry.obj.pk], contact_fields_of[id(entry.obj)]))
         entries = ordered
     record_many(entries, actor=actor)
-    index_objects([*customers, *contacts])
+    index_objects([*customers, *contacts], created=True)
     return customers
 
 

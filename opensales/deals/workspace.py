@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from opensales.activities.templatetags.follow_ups import tab_visible as follow_ups_tab_visible
 from opensales.bulk import actions as bulk
 from opensales.core.actions import Action
 from opensales.core.forms import remote_picker
@@ -159,6 +160,13 @@ class OpportunityView(ModelView):
         Tab("lines", _("Products"), "deals/tabs/lines.html", icon="ti-package"),
         Tab("competitors", _("Competitors"), "deals/tabs/competitors.html", icon="ti-swords"),
         Tab("stages", _("Stage history"), "deals/tabs/stage_history.html", icon="ti-timeline"),
+        Tab(
+            "follow_ups",
+            _("Follow-ups"),
+            "activities/tabs/follow_ups.html",
+            icon="ti-message-circle",
+            visible=follow_ups_tab_visible,
+        ),
     )
 
     @classmethod

@@ -8,12 +8,13 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from opensales.activities.templatetags.follow_ups import tab_visible as follow_ups_tab_visible
 from opensales.bulk import actions as bulk
 from opensales.core.actions import Action
 from opensales.core.masking import mask_value
 from opensales.core.scope import can, has_action
 from opensales.workspace.filters import DateRangeFilter, WorkspaceFilterSet
-from opensales.workspace.registry import BulkAction, Column, ModelView, register
+from opensales.workspace.registry import BulkAction, Column, ModelView, Tab, register
 from opensales.workspace.views import ObjectDetailView, ObjectEditView
 
 from . import services
@@ -112,6 +113,15 @@ class LeadView(ModelView):
     tags = True
     bulk_actions = (ASSIGN, bulk.ADD_TAGS, bulk.REMOVE_TAGS, bulk.DELETE)
     form_class = LeadForm
+    tabs = (
+        Tab(
+            "follow_ups",
+            _("Follow-ups"),
+            "activities/tabs/follow_ups.html",
+            icon="ti-message-circle",
+            visible=follow_ups_tab_visible,
+        ),
+    )
     columns = (
         Column("company", _("Company"), sort="company", required=True),
         Column("contact_name", _("Contact name"), sort="contact_name"),

@@ -63,14 +63,16 @@ def build_entry(search_type: SearchType, obj: Any, content_type: ContentType) ->
     )
 
 
-def index_objects(objects: Iterable[Any]) -> int:
-    """Create or refresh the entries of these records (one type or several); returns how many."""
+def index_objects(objects: Iterable[Any], *, created: bool = False) -> int:
+    """Create or refresh the entries of these records (one type or several); returns how many.
+    `created`: the records were just inserted (a bulk import), so none has an entry yet: plain
+    INSERTs (COPY on PostgreSQL) instead of an upsert."""
     by_type: dict[SearchType, list[Any]] = {}
     for obj in objects:
         search_type = get_search_type(type(obj))
         if search_type is not None and obj.pk is not None:
             by_type.setdefault(search_type, []).append(obj)
-    from opensales.imports import fastsql
+    from opensales.core import fastsql
 
     done = 0
     for search_type, objs in by_type.items():
@@ -82,8 +84,8 @@ def index_objects(objects: Iterable[Any]) -> int:
             SearchEntry,
             ["content_type_id", "object_id", "title", "subtitle", "tokens", "updated_at"],
             rows,
-            conflict=["content_type_id", "object_id"],
-            update=["title", "subtitle", "tokens", "updated_at"],
+            conflict=() if created else ["content_type_id", "object_id"],
+            update=() if created else ["title", "subtitle", "tokens", "updated_at"],
         )
         done += len(rows)
     return done

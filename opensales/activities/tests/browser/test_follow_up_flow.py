@@ -80,9 +80,7 @@ def test_log_a_visit_and_get_the_reminder(page, signed_in, cast, live_server, vi
     item = visible(page, "notification-menu-item")
     expect(item).to_have_count(1)
     when = timezone.localtime(planned.at).strftime("%H:%M")
-    expect(item.first).to_contain_text(
-        t("Follow-up at {time}: {subject}").format(time=when, subject=planned.subject)
-    )
+    expect(item.first).to_contain_text(t("{time} · {subject}").format(time=when, subject=planned.subject))
     item.first.click()
     page.wait_for_url(re.compile(rf"/activities/{planned.pk}/$"))
     expect(page.locator('[data-testid="record-title"]')).to_have_text(planned.subject)
