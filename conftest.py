@@ -40,3 +40,13 @@ def login():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the database is rebuilt with the same ids, so a value a
+    previous test cached (dashboard figures, rate-limit counters) would otherwise leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

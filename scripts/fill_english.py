@@ -10,7 +10,7 @@ if path.exists():
     catalogue = polib.pofile(str(path))
     for entry in catalogue:
         if entry.msgid_plural:
-            if not any(entry.msgstr_plural.values()):
+            if not any(entry.msgstr_plural.values()) or "fuzzy" in entry.flags:
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
         elif not entry.msgstr or "fuzzy" in entry.flags:
             # English is the source language: a fuzzy match from makemessages is just the old text.

@@ -63,3 +63,20 @@ def test_catalogues_are_complete(app, tmp_path):
 
 def test_every_app_is_checked():
     assert {"core", "accounts", "org", "audit"} <= set(APPS)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_english_is_the_source_text(app):
+    """The msgids are English: the English catalogue repeats them. A fuzzy match makemessages carried
+    over from a neighbouring string ("Older events" → "audit events") would otherwise reach users."""
+    path = ROOT / "opensales" / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    if not path.exists():
+        return
+    wrong = [
+        e.msgid
+        for e in polib.pofile(str(path))
+        if e.msgid
+        and not e.obsolete
+        and (e.msgstr_plural != {0: e.msgid, 1: e.msgid_plural} if e.msgid_plural else e.msgstr != e.msgid)
+    ]
+    assert wrong == [], f"run `bash scripts/messages.sh {app}`"

@@ -30,7 +30,10 @@ class ScopedModel(TimeStampedModel):
     """
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True, editable=False)
+    # Not indexed: nearly every row has it NULL, so an index on it selects nothing, and SQLite's planner
+    # then prefers it to the indexes that do select (owner, pool, sort order), turning a rep's list into a
+    # scan of the whole table (docs/performance.md). The recycle bin reads deleted rows rarely.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -185,6 +185,8 @@ class Customer(ScopedModel):
         indexes = [
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["pool", "-created_at"]),
+            # The lists' default order (newest first, id as the tie-breaker) for whoever sees everyone.
+            models.Index(fields=["created_at", "id"], name="customer_created"),
             # The duplicate check compares e-mails case-insensitively (email__iexact → UPPER(email)).
             models.Index(Upper("email"), name="customer_email_upper"),
         ]
@@ -240,6 +242,7 @@ class Contact(ScopedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "name"]
+        indexes = [models.Index(fields=["name", "id"], name="contact_name")]  # the list's default order
 
     def __str__(self) -> str:
         return self.name

@@ -133,6 +133,9 @@ class Opportunity(ScopedModel):
         indexes = [
             models.Index(fields=["owner", "stage"]),
             models.Index(fields=["pipeline", "stage"]),
+            models.Index(fields=["created_at", "id"], name="opportunity_created"),  # the list's order
+            # A board column: a stage's deals by close date (selectors.board_columns).
+            models.Index(fields=["stage", "expected_close", "id"], name="opportunity_board"),
         ]
 
     def __str__(self) -> str:

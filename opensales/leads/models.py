@@ -73,7 +73,10 @@ class Lead(ScopedModel):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "status"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["created_at", "id"], name="lead_created"),  # the list's default order
+        ]
 
     def __str__(self) -> str:
         return f"{self.company} · {self.contact_name}" if self.company else self.contact_name

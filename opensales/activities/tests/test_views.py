@@ -3,6 +3,7 @@ the create form's prefill, and query counts that do not grow with the data."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -79,11 +80,16 @@ def test_calendar_month_query_count_is_flat(cast, login):
     for i in range(15):
         owner = cast["rep_sh1"] if i % 2 else cast["rep_sh2"]
         f.planned(owner, at=_today_at(9) + timedelta(minutes=i), customer=f.customer(owner, f"客户{i}"))
-        f.done(owner, at=_today_at(8) - timedelta(minutes=i))
+        f.done(owner, at=_today_at(10) + timedelta(minutes=i))  # after the planned ones: those show
     with CaptureQueriesContext(connection) as large:
         response = client.get(url)
-    assert len(_cal_ids(response.content.decode())) == 31
+    html = response.content.decode()
+    # A busy day shows its first three and how many more; the day view lists them all.
+    assert len(_cal_ids(html)) == 3
+    assert re.search(r'data-testid="cal-more">[^<]*28', html)
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+    day = client.get(url, {"view": "day"}).content.decode()
+    assert len(_cal_ids(day)) == 31 and 'data-testid="cal-more"' not in day
 
 
 def test_reschedule_by_drag_checks_the_version(cast, login):
