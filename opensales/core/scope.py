@@ -76,7 +76,7 @@ class Reach:
 class Grants:
     home_department: Any | None
     reaches: dict[tuple[str, str], Reach]
-    # The people of a set of departments (see `_owner_ids`), read once per request.
+    # The people of a set of departments (see `reach_people`), read once per request.
     owners: dict[tuple[frozenset, frozenset], list[int]] = field(default_factory=dict)
 
     def reach(self, label: str, action: str) -> Reach | None:
@@ -129,10 +129,9 @@ def _reach_q(entry: Any, reach: Reach, user: Any) -> Q:
     if reach.all:
         return Q()
     if entry.owner_field:
-        Employee = apps.get_model("org", "Employee")
         q = Q(**{f"{entry.owner_field}_id": user.pk}) if reach.own else NOTHING
         if reach.department_ids or reach.subtree_paths:
-            q |= Q(**{f"{entry.owner_field}_id__in": _owner_ids(user, reach, Employee)})
+            q |= Q(**{f"{entry.owner_field}_id__in": reach_people(user, reach)})
         return q
     prefix = f"{entry.department_field}__" if entry.department_field else ""
     q = NOTHING
@@ -146,14 +145,15 @@ def _reach_q(entry: Any, reach: Reach, user: Any) -> Q:
     return q
 
 
-def _owner_ids(user: Any, reach: Reach, Employee: Any) -> list[int]:
-    """The users of the departments `reach` covers, as a list of ids rather than a subquery: with the
+def reach_people(user: Any, reach: Reach) -> list[int]:
+    """The user ids of the people in the departments `reach` (one of `user`'s) covers, as a list of ids rather than a subquery: with the
     literal list, SQLite's planner walks the list's sort index and stops after a page (a manager's
     100,000-deal list in milliseconds); with a subquery it fetched and sorted every matching row.
     Read once per request (cached with the grants); a few hundred ids for a large region."""
     key = (frozenset(reach.department_ids), frozenset(reach.subtree_paths))
     cache = grants_for(user).owners
     if key not in cache:
+        Employee = apps.get_model("org", "Employee")
         dept_q = Q(department_id__in=reach.department_ids) if reach.department_ids else NOTHING
         for path in reach.subtree_paths:
             dept_q |= Q(department__path__startswith=path)

@@ -61,7 +61,7 @@ def _tag_rows(actor: Any, tagged: list[tuple[Customer, list[str]]]) -> list[Entr
     tagged = [(c, names) for c, names in tagged if names]
     if not tagged:
         return []
-    tags = {t.name: t for t in tags_by_names({n for _c, names in tagged for n in names})}
+    tags = {t.name: t for t in tags_by_names({n for _c, names in tagged for n in names}, actor=actor)}
     content_type = ContentType.objects.get_for_model(Customer)
     items, entries = [], []
     for customer, names in tagged:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opensales.core.actions import Action
 from opensales.core.forms import StyledFormMixin, remote_picker
-from opensales.core.scope import can, grants_for
+from opensales.core.scope import can, grants_for, reach_people
 
 from . import dedupe, regions
 from .models import Contact, Customer
@@ -39,12 +39,7 @@ def owner_choices(user: Any, action: str, include: Any = None):
     if reach.all:
         q = Q(is_active=True)
     else:
-        from opensales.org.models import Employee
-
-        dept_q = Q(department_id__in=reach.department_ids) if reach.department_ids else Q(pk__in=[])
-        for path in reach.subtree_paths:
-            dept_q |= Q(department__path__startswith=path)
-        q |= Q(pk__in=Employee._base_manager.filter(dept_q).values("user_id"))
+        q |= Q(pk__in=reach_people(user, reach))
     if include is not None:
         q |= Q(pk=include.pk)
     return User.objects.filter(q).order_by("username")
@@ -96,7 +91,63 @@ def describe_duplicates(user: Any, found: list[Customer], values: dict[str, str]
 DEFAULTED = ("kind", "lifecycle", "credit_limit", "payment_terms_days")
 
 
-class CustomerForm(DuplicateCheckMixin, StyledFormMixin, forms.ModelForm):
+class RegionPickerMixin:
+    """The cascading region picker (province → city → district selects fed by
+    customers:regions and customers/customers.js) on a form with a `region` code field.
+
+    A browser posts the three selects; an API client may send `region` as a code (310115) or a name
+    (上海市浦东新区). `clean_region_code()` answers the six-digit code or "" (errors added to the form)."""
+
+    REGION_LEVELS = ("region_province", "region_city", "region_district")
+
+    def setup_region_picker(self, code: str) -> None:
+        province, city, district = regions.parts(code)
+        if self.is_bound and "region_province" in self.data:
+            province = self.data.get("region_province", "")
+            city = self.data.get("region_city", "")
+            district = self.data.get("region_district", "")
+        url = reverse("customers:regions")
+        for name, parent, value in (
+            ("region_province", "", province),
+            ("region_city", province, city),
+            ("region_district", city, district),
+        ):
+            choices = regions.children(parent) if (parent or name == "region_province") else []
+            field = self.fields[name]
+            field.widget.choices = [("", "—"), *choices]
+            field.widget.attrs.update({"data-region-level": name.split("_")[1], "data-url": url})
+            field.initial = value
+
+    def clean_region_code(self, cleaned: dict[str, Any]) -> str:
+        picked = "region_province" in self.data
+        if picked:
+            code = (
+                cleaned.get("region_district")
+                or cleaned.get("region_city")
+                or cleaned.get("region_province")
+                or ""
+            )
+        else:
+            text = (cleaned.get("region") or "").strip()
+            code = regions.find_region(text) if text else ""
+            if text and not code:
+                self.add_error(
+                    "region",
+                    _("No region “%(value)s”: give its code (310115) or its name (上海市浦东新区).")
+                    % {"value": text},
+                )
+                return ""
+        if code and len(code) in (2, 4):
+            code = regions.six(code)
+        try:
+            regions.validate_region(code)
+        except ValidationError as exc:
+            self.add_error("region_province" if picked else "region", exc)
+            return ""
+        return code
+
+
+class CustomerForm(RegionPickerMixin, DuplicateCheckMixin, StyledFormMixin, forms.ModelForm):
     region = forms.CharField(label=_("Region"), required=False, max_length=100, widget=forms.HiddenInput)
     region_province = forms.CharField(label=_("Province"), required=False, widget=forms.Select)
     region_city = forms.CharField(label=_("City"), required=False, widget=forms.Select)
@@ -183,24 +234,9 @@ class CustomerForm(DuplicateCheckMixin, StyledFormMixin, forms.ModelForm):
         )
         remote_picker(parent, reverse("workspace:picker", args=["customers"]))
         # The cascading region picker (province → city → district), fed by customers:regions.
-        code = self.data.get("region", "") if self.is_bound else (record.region if record else "")
-        province, city, district = regions.parts(code)
-        if self.is_bound and "region_province" in self.data:
-            province = self.data.get("region_province", "")
-            city = self.data.get("region_city", "")
-            district = self.data.get("region_district", "")
-        url = reverse("customers:regions")
-        empty = [("", "—")]
-        for name, parent_code, value in (
-            ("region_province", "", province),
-            ("region_city", province, city),
-            ("region_district", city, district),
-        ):
-            choices = regions.children(parent_code) if (parent_code or name == "region_province") else []
-            field = self.fields[name]
-            field.widget.choices = empty + choices
-            field.widget.attrs.update({"data-region-level": name.split("_")[1], "data-url": url})
-            field.initial = value
+        self.setup_region_picker(
+            self.data.get("region", "") if self.is_bound else (record.region if record else "")
+        )
         self.fields["credit_code"].widget.attrs["maxlength"] = 18
         # Fields with a model default may be left out (the API): the default applies.
         for name in DEFAULTED:

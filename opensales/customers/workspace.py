@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from opensales.activities.templatetags.follow_ups import tab_visible as follow_ups_tab_visible
 from opensales.bulk import actions as bulk
 from opensales.core.actions import Action
 from opensales.core.forms import remote_picker
@@ -103,10 +104,6 @@ def _deals_tab_visible(user: Any, record: Customer) -> bool:
     return has_action(user, "deals.opportunity", Action.VIEW)
 
 
-def _follow_ups_tab_visible(user: Any, record: Customer) -> bool:
-    return has_action(user, "activities.followup", Action.VIEW)
-
-
 @register
 class CustomerView(ModelView):
     model = Customer
@@ -176,9 +173,9 @@ class CustomerView(ModelView):
         Tab(
             "follow_ups",
             _("Follow-ups"),
-            "customers/tabs/follow_ups.html",
+            "activities/tabs/follow_ups.html",
             icon="ti-message-circle",
-            visible=_follow_ups_tab_visible,
+            visible=follow_ups_tab_visible,
         ),
     )
 
@@ -253,15 +250,6 @@ class CustomerDetailView(ObjectDetailView):
                 .filter(customer=record)
                 .select_related("stage", "owner")
                 .order_by("-created_at")[:50]
-            )
-        if has_action(user, "activities.followup", Action.VIEW):
-            from opensales.activities.models import FollowUp
-
-            context["follow_ups"] = list(
-                FollowUp.objects.visible_to(user, Action.VIEW)
-                .filter(customer=record)
-                .select_related("owner", "contact")
-                .order_by("-at")[:50]
             )
         context["pool_hides_contacts"] = record.owner_id is None and not context.get("contacts")
         return context

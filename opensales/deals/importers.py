@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opensales.core.actions import Action
-from opensales.core.scope import grants_for, has_action
+from opensales.core.scope import grants_for, has_action, reach_people
 from opensales.imports import parsers
 from opensales.imports.registry import Importer, ImportField, RowPlan, register_importer
 
@@ -40,8 +40,6 @@ CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 def owner_choices(user: Any, action: str = Action.ADD):
     """The people `user` may give opportunities to: those whose deals stay within the user's reach."""
-    from opensales.org.models import Employee
-
     if user.is_superuser:
         return User.objects.filter(is_active=True).order_by("username")
     reach = grants_for(user).reach("deals.opportunity", action)
@@ -49,11 +47,7 @@ def owner_choices(user: Any, action: str = Action.ADD):
         return User.objects.none()
     if reach.all:
         return User.objects.filter(is_active=True).order_by("username")
-    q = Q(pk=user.pk)
-    dept_q = Q(department_id__in=reach.department_ids) if reach.department_ids else Q(pk__in=[])
-    for path in reach.subtree_paths:
-        dept_q |= Q(department__path__startswith=path)
-    q |= Q(pk__in=Employee._base_manager.filter(dept_q).values("user_id"))
+    q = Q(pk=user.pk) | Q(pk__in=reach_people(user, reach))
     return User.objects.filter(q, is_active=True).order_by("username")
 
 

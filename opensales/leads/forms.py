@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from opensales.core.actions import Action
 from opensales.core.forms import StyledFormMixin, remote_picker
 from opensales.core.scope import has_action
+from opensales.customers.forms import RegionPickerMixin
 
 from .models import AssignmentRule, Lead
 
@@ -30,69 +31,6 @@ def industry_choices() -> list[tuple[str, Any]]:
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name()
-
-
-class RegionPickerMixin:
-    """The customers' cascading region picker (province → city → district selects fed by
-    customers:regions and customers/customers.js) on a form with a `region` code field.
-
-    A browser posts the three selects; an API client may send `region` as a code (310115) or a name
-    (上海市浦东新区). `clean_region_code()` answers the six-digit code or "" (errors added to the form)."""
-
-    REGION_LEVELS = ("region_province", "region_city", "region_district")
-
-    def setup_region_picker(self, code: str) -> None:
-
-        from opensales.customers import regions
-
-        province, city, district = regions.parts(code)
-        if self.is_bound and "region_province" in self.data:
-            province = self.data.get("region_province", "")
-            city = self.data.get("region_city", "")
-            district = self.data.get("region_district", "")
-        url = reverse("customers:regions")
-        for name, parent, value in (
-            ("region_province", "", province),
-            ("region_city", province, city),
-            ("region_district", city, district),
-        ):
-            choices = regions.children(parent) if (parent or name == "region_province") else []
-            field = self.fields[name]
-            field.widget.choices = [("", "—"), *choices]
-            field.widget.attrs.update({"data-region-level": name.split("_")[1], "data-url": url})
-            field.initial = value
-
-    def clean_region_code(self, cleaned: dict[str, Any]) -> str:
-        from django.core.exceptions import ValidationError
-
-        from opensales.customers import regions
-
-        picked = "region_province" in self.data
-        if picked:
-            code = (
-                cleaned.get("region_district")
-                or cleaned.get("region_city")
-                or cleaned.get("region_province")
-                or ""
-            )
-        else:
-            text = (cleaned.get("region") or "").strip()
-            code = regions.find_region(text) if text else ""
-            if text and not code:
-                self.add_error(
-                    "region",
-                    _("No region “%(value)s”: give its code (310115) or its name (上海市浦东新区).")
-                    % {"value": text},
-                )
-                return ""
-        if code and len(code) in (2, 4):
-            code = regions.six(code)
-        try:
-            regions.validate_region(code)
-        except ValidationError as exc:
-            self.add_error("region_province" if picked else "region", exc)
-            return ""
-        return code
 
 
 class LeadForm(RegionPickerMixin, StyledFormMixin, forms.ModelForm):
