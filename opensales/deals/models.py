@@ -131,7 +131,12 @@ class Opportunity(ScopedModel):
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["owner", "stage"]),
+            # The permission scope with what the pages filter and sort on: a rep's or a manager's count,
+            # list page (created_at) and board column (stage, expected_close) read the index alone.
+            models.Index(
+                fields=["owner", "stage", "deleted_at", "expected_close", "created_at"],
+                name="opportunity_scope",
+            ),
             models.Index(fields=["pipeline", "stage"]),
             models.Index(fields=["created_at", "id"], name="opportunity_created"),  # the list's order
             # A board column: a stage's deals by close date (selectors.board_columns).

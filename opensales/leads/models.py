@@ -74,7 +74,8 @@ class Lead(ScopedModel):
         verbose_name_plural = _("leads")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["owner", "status"]),
+            # The permission scope with the status filter and the default sort: covering for counts and pages.
+            models.Index(fields=["owner", "status", "deleted_at", "created_at"], name="lead_scope"),
             models.Index(fields=["created_at", "id"], name="lead_created"),  # the list's default order
         ]
 

@@ -31,6 +31,7 @@ from opensales.core.scope import has_action
 from opensales.core.versioning import StaleEdit
 
 from .filters import WorkspaceFilterSet
+from .listing import order_by, page_rows
 from .registry import ModelView, all_views
 
 router = Router()
@@ -158,9 +159,11 @@ def _add_endpoints(mv: type[ModelView]) -> None:
         if not filterset.is_valid():
             fields = {n: [str(e) for e in errs] for n, errs in filterset.errors.items()}
             raise ApiError(422, "invalid", _("The input is not valid."), fields)
-        qs = mv.filtered(user, request.GET)
+        qs = order_by(
+            filterset.qs, mv.sort_from(request.GET)
+        )  # what mv.filtered() reads, filters checked once
         count = qs.count()
-        rows = list(qs[params.offset : params.offset + params.limit]) if params.offset < count else []
+        rows = page_rows(qs, params.offset, params.offset + params.limit) if params.offset < count else []
         mv.prepare_rows(rows, user)
         return {"count": count, "items": [serialize(mv, r) for r in rows]}
 

@@ -143,7 +143,7 @@ def paginate(qs: QuerySet, params: QueryDict, size: int, threshold: int) -> Page
     return _keyset(qs, params, size, threshold, path, descending)
 
 
-def _rows(qs: QuerySet, start: int, stop: int) -> list[Any]:
+def page_rows(qs: QuerySet, start: int, stop: int) -> list[Any]:
     """The records of one page, in two steps: the page's ids by a slim query (the table alone, its
     scope and the sort's index), then those rows whole with their joins. Asked at once, the planner
     joined customers, stages and owners to every row in scope before it sorted and cut the page
@@ -161,7 +161,7 @@ def _numbered(qs: QuerySet, params: QueryDict, size: int, total: int) -> Page:
         number = min(max(1, int(params.get("page", "1"))), pages)
     except ValueError:
         number = 1
-    records = _rows(qs, (number - 1) * size, number * size)
+    records = page_rows(qs, (number - 1) * size, number * size)
     return Page(
         records=records,
         total=total,
@@ -196,7 +196,7 @@ def _keyset(qs: QuerySet, params: QueryDict, size: int, threshold: int, path: st
             qs = qs.filter(beyond(cursor, forward=False)).reverse()
     else:
         cursor = after = before = None
-    records = _rows(qs, 0, size + 1)
+    records = page_rows(qs, 0, size + 1)
     more = len(records) > size
     records = records[:size]
     if before:
