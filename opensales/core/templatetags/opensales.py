@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, to_locale
 
 from opensales.core.masking import mask_value
@@ -33,6 +35,19 @@ def format_money(value, currency: str | None = None) -> str:
 def money(value, currency=None):
     """¥1,234.56 in Chinese, CN¥1,234.56 in English."""
     return format_money(value, currency)
+
+
+@register.filter
+def widget_attrs(attrs: dict) -> str:
+    """Django's django/forms/widgets/attrs.html as a filter (same output): ` name="value"`, a bare
+    ` name` for True, nothing for False."""
+    return mark_safe(  # noqa: S308 (every name and value is escaped by format_html)
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 @register.filter
