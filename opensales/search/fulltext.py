@@ -7,10 +7,11 @@ all required; a term's alternatives are OR-ed; a prefix alternative is `"tok"*` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import NotSupportedError, connection
+from django.db import NotSupportedError, connection, transaction
 from django.db.models import F, Lookup
 
 from .tokens import Term
@@ -93,6 +94,36 @@ def rebuild() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+
+
+@contextmanager
+def bulk_insert() -> Iterator[None]:
+    """Entries INSERTed (never updated) inside the block, many at once: on SQLite, index them in one
+    `INSERT … SELECT` at the end instead of one run of the insert trigger per row (measured: the FTS
+    part of a 2 000-entry chunk takes about half the time). The trigger is dropped and re-created
+    inside a savepoint of the caller's transaction, which holds the write lock: no other connection
+    writes meanwhile, and an error rolls the savepoint back, trigger included. PostgreSQL: nothing to
+    do (the GIN index follows the table)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT coalesce(max(id), 0) FROM {TABLE}),"  # noqa: S608
+            " (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = %s)",
+            [f"{FTS_TABLE}_ai"],
+        )
+        before, installed = cursor.fetchone()
+        if not installed:  # no full-text index to keep (see ensure_installed): write as usual
+            yield
+            return
+        cursor.execute(f"DROP TRIGGER {FTS_TABLE}_ai")
+        yield
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE}(rowid, tokens) SELECT id, tokens FROM {TABLE} WHERE id > %s",  # noqa: S608
+            [before],
+        )
+        cursor.execute(SQLITE_SETUP[1])  # the insert trigger again
 
 
 def fts5_query(terms: Sequence[Term]) -> str:

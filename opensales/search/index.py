@@ -72,6 +72,14 @@ def index_objects(objects: Iterable[Any], *, created: bool = False) -> int:
         search_type = get_search_type(type(obj))
         if search_type is not None and obj.pk is not None:
             by_type.setdefault(search_type, []).append(obj)
+    if created and by_type:
+        # New entries only: the full-text index takes them all in one statement at the end.
+        with fulltext.bulk_insert():
+            return _write_entries(by_type, created=True)
+    return _write_entries(by_type, created=created)
+
+
+def _write_entries(by_type: dict[SearchType, list[Any]], *, created: bool) -> int:
     from opensales.core import fastsql
 
     done = 0
@@ -80,13 +88,17 @@ def index_objects(objects: Iterable[Any], *, created: bool = False) -> int:
         # The rows `bulk_create(update_conflicts=True)` would write, as plain tuples (one executemany).
         now = fastsql.converter(SearchEntry, "updated_at")(timezone.now())
         rows = [_entry_row(search_type, obj, content_type.pk, now) for obj in objs]
-        fastsql.insert_tuples(
-            SearchEntry,
-            ["content_type_id", "object_id", "title", "subtitle", "tokens", "updated_at"],
-            rows,
-            conflict=() if created else ["content_type_id", "object_id"],
-            update=() if created else ["title", "subtitle", "tokens", "updated_at"],
-        )
+        columns = ["content_type_id", "object_id", "title", "subtitle", "tokens", "updated_at"]
+        if created:
+            fastsql.insert_tuples(SearchEntry, columns, rows)
+        else:
+            fastsql.insert_tuples(
+                SearchEntry,
+                columns,
+                rows,
+                conflict=["content_type_id", "object_id"],
+                update=["title", "subtitle", "tokens", "updated_at"],
+            )
         done += len(rows)
     return done
 

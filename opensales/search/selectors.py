@@ -1,9 +1,10 @@
 """The global search: what a user finds for a query, grouped by type, within their permission scope.
 
 One SQL query for all types. Each type contributes `content_type = <type>` AND its entry's record in
-`Model.objects.visible_to(user, "view")` (an IN or EXISTS subquery, see SCOPE_FORM), so the scope is
-part of the query (never a filter in Python after a LIMIT), AND the full-text match; window functions
-number the hits within each type and count them, and the outer query keeps the first `limit` per type.
+`Model.objects.visible_to(user, "view")` (an EXISTS subquery), so the scope is part of the query (never
+a filter in Python after a LIMIT), AND the full-text match; window functions number the hits within
+each type and count them, and the outer query keeps the first `limit` per type. How the types are put
+together differs per database (SHAPE).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRe
 from django.db.models.functions import Length, RowNumber
 
 from opensales.core.actions import Action
-from opensales.core.scope import has_action, scope_is_unconditional
+from opensales.core.scope import has_action
 
 from .fulltext import Matches
 from .models import SearchEntry
@@ -76,13 +77,18 @@ class Results:
 class Unindexed(Func):
     """The column as `+column` on SQLite, which keeps its planner from starting at the content-type
     index (reading every entry of a type) instead of at the full-text match: measured 40-120 ms
-    against 1-5 ms at 100,000 entries (docs/search.md). Other databases get the plain column."""
+    against 1-5 ms at 100,000 entries (docs/search.md). On PostgreSQL `(column + 0)`, which keeps it
+    from AND-ing the full-text bitmap with a bitmap of every entry of the type (100,000-200,000 rows
+    read from the content-type index: 2-10 ms per type for a search that matches a dozen entries)."""
 
     template = "%(expressions)s"
     output_field = IntegerField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return super().as_sql(compiler, connection, template="(%(expressions)s + 0)", **extra)
 
 
 def may_search_phone(user: Any, search_type: SearchType, term: Term) -> bool:
@@ -106,22 +112,27 @@ def _terms_for(user: Any, search_type: SearchType, terms: list[Term]) -> tuple[T
     return tuple(out)
 
 
-# How the scope joins the query, per database (measured at 100,000 entries, docs/search.md):
-# SQLite: a correlated EXISTS per full-text hit (cost follows the hits; `IN` would read the user's
-# whole visible set on every search). PostgreSQL: `object_id IN (visible ids)`, a hashed subplan with
-# a modest cost estimate; EXISTS there is 3x faster on selective queries but its cost estimate on
-# broad ones crosses jit_above_cost, and JIT compilation then adds 0.1 to 1.4 s.
-SCOPE_FORM = {"sqlite": "exists", "postgresql": "in"}
+# The query's shape per database (measured at 100,000 customers, docs/performance.md).
+# SQLite: one statement, one full-text scan; each hit is checked against its type's scope by a
+# correlated EXISTS, and window functions partitioned by type rank and count the hits. (One branch per
+# type there repeats the FTS5 scan per type: 14 -> 18 ms for 2 characters, 36 -> 61 ms for 张.)
+# PostgreSQL: a UNION ALL of one branch per type. With the types OR-ed in one WHERE, PostgreSQL cannot
+# turn the scope subqueries into joins and evaluates each as a hashed subplan over the user's whole
+# visible set (220-340 ms); alone in its branch, each becomes a semi-join that probes the primary key
+# once per full-text hit of that type. The price: each branch scans the GIN index again (about 1 ms for
+# a name; 100-200 ms for a word in 64,000 entries, such as 科技).
+SHAPE = {"sqlite": "one statement", "postgresql": "per type"}
 
 
 def _in_scope(user: Any, search_type: SearchType, content_type_id: int) -> Q:
-    """`Model.objects.visible_to(user, "view")` as a condition on the entries of that type."""
+    """`Model.objects.visible_to(user, "view")` as a condition on the entries of that type.
+
+    The type first, so that the EXISTS probe (one primary-key lookup per full-text hit) runs only for
+    the entries of its own type. A correlated EXISTS, not `object_id IN (visible ids)`: the IN form
+    reads the user's whole visible set on every search (a rep's 9,500 customers, the 200,000 contacts
+    behind them: 200-300 ms on PostgreSQL at 100,000 customers, docs/performance.md)."""
     visible = search_type.model.objects.visible_to(user, Action.VIEW)
-    # A scope that reaches every record (no condition) is an EXISTS everywhere: a semi-join that
-    # PostgreSQL estimates well, instead of hashing every id of the table on each search.
-    if SCOPE_FORM.get(connection.vendor, "in") == "exists" or scope_is_unconditional(visible):
-        return Q(Exists(visible.filter(pk=OuterRef("object_id"))), type_id=content_type_id)
-    return Q(type_id=content_type_id, object_id__in=visible.values("pk"))
+    return Q(type_id=content_type_id) & Q(Exists(visible.filter(pk=OuterRef("object_id"))))
 
 
 def searchable_types(user: Any, keys: Iterable[str] | None = None) -> list[SearchType]:
@@ -150,19 +161,18 @@ def search(
     if not wanted:
         return Results(query=query, groups=[], searched=bool(terms))
 
-    # Types that match with the same terms share one full-text condition.
-    by_terms: dict[tuple[Term, ...], list[Q]] = {}
+    # (content type id, the type's terms, its scope condition) per type with something to search for.
     by_content_type: dict[int, SearchType] = {}
+    per_type: list[tuple[int, tuple[Term, ...], Q]] = []
     for search_type in wanted:
         type_terms = _terms_for(user, search_type, terms)
         if not type_terms:
             continue
         content_type = ContentType.objects.get_for_model(search_type.model)
         by_content_type[content_type.pk] = search_type
-        by_terms.setdefault(type_terms, []).append(_in_scope(user, search_type, content_type.pk))
-    if not by_terms:
+        per_type.append((content_type.pk, type_terms, _in_scope(user, search_type, content_type.pk)))
+    if not per_type:
         return Results(query=query, groups=[], searched=True)
-    condition = reduce(or_, (Q(Matches(t)) & reduce(or_, scopes) for t, scopes in by_terms.items()))
 
     best_first = [
         Case(
@@ -175,16 +185,29 @@ def search(
         F("title").asc(),
         F("object_id").asc(),
     ]
-    rows = (
-        SearchEntry.objects.alias(type_id=Unindexed(F("content_type_id")))
-        .filter(condition)
-        .annotate(
-            position=Window(RowNumber(), partition_by=[F("content_type_id")], order_by=best_first),
-            total=Window(Count("pk"), partition_by=[F("content_type_id")]),
+
+    def first_of_each_type(condition: Q, partition: list[Any] | None) -> Any:
+        return (
+            SearchEntry.objects.alias(type_id=Unindexed(F("content_type_id")))
+            .filter(condition)
+            .annotate(
+                position=Window(RowNumber(), partition_by=partition, order_by=best_first),
+                total=Window(Count("pk"), partition_by=partition),
+            )
+            .filter(position__gt=offset, position__lte=offset + limit)
+            .values_list("content_type_id", "object_id", "title", "subtitle", "position", "total")
         )
-        .filter(position__gt=offset, position__lte=offset + limit)
-        .values_list("content_type_id", "object_id", "title", "subtitle", "position", "total")
-    )
+
+    if SHAPE.get(connection.vendor) == "per type":
+        parts = [first_of_each_type(Q(scope, Matches(t)), None) for _ct, t, scope in per_type]
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    else:
+        # Types that match with the same terms share one full-text condition.
+        by_terms: dict[tuple[Term, ...], list[Q]] = {}
+        for _ct, type_terms, scope in per_type:
+            by_terms.setdefault(type_terms, []).append(scope)
+        condition = reduce(or_, (Q(Matches(t)) & reduce(or_, scopes) for t, scopes in by_terms.items()))
+        rows = first_of_each_type(condition, [F("content_type_id")])
     groups: dict[int, Group] = {}
     for content_type_id, object_id, title, subtitle, _position, total in sorted(rows, key=lambda r: r[4]):
         search_type = by_content_type[content_type_id]

@@ -60,8 +60,11 @@ def han_runs(text: str) -> list[str]:
 def _word_groups(text: str) -> list[list[str]]:
     """The non-Chinese words, lower case, accents removed, in groups written together: "rep_sh1" and
     "Müller-Lüdenscheidt" are one group of two words each."""
-    rest = _HAN_RUN.sub(" ", text)
-    rest = "".join(c for c in unicodedata.normalize("NFKD", rest) if not unicodedata.combining(c))
+    if text.isascii():  # no Han characters and nothing to decompose: the common case, kept cheap
+        rest = text
+    else:
+        rest = _HAN_RUN.sub(" ", text)
+        rest = "".join(c for c in unicodedata.normalize("NFKD", rest) if not unicodedata.combining(c))
     groups = (_WORD.findall(chunk) for chunk in rest.lower().split())
     return [g for g in groups if g]
 
@@ -121,17 +124,25 @@ def text_tokens(text: str | None, *, name: bool = False) -> set[str]:
     text = normalise(text)
     tokens: set[str] = set()
     for index, run in enumerate(han_runs(text)):
-        tokens |= _characters(run, first=name and index == 0)
-        sylls = syllables(run)
-        # Full pinyin from each position on (shanghaituandui, haituandui, tuandui), so a word inside
-        # a longer name is found by prefix; initials of the whole run (shtd).
-        last = max(len(sylls) - 1, 1)
-        tokens |= _with_u("".join(sylls[i:]) for i in range(last))
-        if len(run) > 1:
-            tokens.add(_initials(sylls))
+        tokens |= _run_tokens(run, name and index == 0)
     tokens.update(words(text))
     tokens.discard("")
     return tokens
+
+
+@lru_cache(maxsize=65536)
+def _run_tokens(run: str, first: bool) -> frozenset[str]:
+    """The tokens of one run of Han characters in ordinary text. Memoized: the same runs come back
+    again and again in a bulk import (有限公司, 科技, 联系人…), and building them (pinyin) is the costly part."""
+    tokens = _characters(run, first=first)
+    sylls = syllables(run)
+    # Full pinyin from each position on (shanghaituandui, haituandui, tuandui), so a word inside
+    # a longer name is found by prefix; initials of the whole run (shtd).
+    last = max(len(sylls) - 1, 1)
+    tokens |= _with_u("".join(sylls[i:]) for i in range(last))
+    if len(run) > 1:
+        tokens.add(_initials(sylls))
+    return frozenset(tokens)
 
 
 def person_name_tokens(text: str | None) -> set[str]:
@@ -140,17 +151,24 @@ def person_name_tokens(text: str | None) -> set[str]:
     text = _NAME_GAP.sub("", normalise(text))
     tokens: set[str] = set()
     for run in han_runs(text):
-        tokens |= _characters(run, first=True)
-        surname, surname_sylls = split_surname(run)
-        given = run[len(surname) :]
-        sylls = (surname_sylls or syllables(surname)) + (syllables(given) if given else [])
-        tokens |= _with_u(["".join(sylls), *sylls])
-        if given:
-            tokens |= _with_u(["".join(sylls[len(surname) :])])
-        tokens.add(_initials(sylls))
+        tokens |= _name_run_tokens(run)
     tokens.update(words(text))
     tokens.discard("")
     return tokens
+
+
+@lru_cache(maxsize=65536)
+def _name_run_tokens(run: str) -> frozenset[str]:
+    """The tokens of one run of Han characters in a person's name (memoized, as `_run_tokens`)."""
+    tokens = _characters(run, first=True)
+    surname, surname_sylls = split_surname(run)
+    given = run[len(surname) :]
+    sylls = (surname_sylls or syllables(surname)) + (syllables(given) if given else [])
+    tokens |= _with_u(["".join(sylls), *sylls])
+    if given:
+        tokens |= _with_u(["".join(sylls[len(surname) :])])
+    tokens.add(_initials(sylls))
+    return frozenset(tokens)
 
 
 # --- Phone numbers ---------------------------------------------------------------------------------
@@ -184,7 +202,7 @@ def phone_tokens(value: str | None) -> set[str]:
     key = _phone_key(settings.OPENSALES_INDEX_KEY)
     digest = hmac.digest
     return {
-        "p" + digest(key, digits[-n:].encode(), "sha256").hex()[:16]
+        "p" + digest(key, digits[-n:].encode(), "sha256")[:8].hex()  # = .hex()[:16], hexing less
         for n in range(MIN_PHONE_DIGITS, len(digits) + 1)
     }
 

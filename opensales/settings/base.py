@@ -105,11 +105,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: its compilation, triggered by the cost estimate of a broad search, added 0.1–1.4 s to
+    # queries that run in milliseconds without it (docs/search.md); OLTP queries never win from it.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at BEGIN so two
     # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Connections persist (CONN_MAX_AGE above) as on PostgreSQL: opening one per request re-ran these
+    # pragmas and re-read the schema, about 1 ms of every request (docs/performance.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opensales.core.scope import grants_for
 from opensales.org import services
@@ -14,7 +15,7 @@ from opensales.org.models import Department, Employee
 from opensales.search import fulltext
 from opensales.search.index import reindex
 from opensales.search.models import SearchEntry
-from opensales.search.selectors import search
+from opensales.search.selectors import search, searchable_types
 from opensales.search.tokens import parse_query
 
 pytestmark = pytest.mark.django_db
@@ -344,6 +345,21 @@ def test_one_query_per_search(cast, django_assert_num_queries):
         search(rep, "zhang wei")
     with django_assert_num_queries(1):
         search(director, "5678")
+
+
+def test_the_scope_is_probed_per_hit_not_read_whole(cast):
+    """The scope joins as a correlated EXISTS per full-text hit; `object_id IN (visible ids)` would read
+    the user's whole visible set on every search (220-340 ms on PostgreSQL at 100,000 customers)."""
+    rep = cast["rep_sh1"]
+    grants_for(rep)
+    with CaptureQueriesContext(connection) as ctx:
+        groups = search(rep, "上海").groups
+    assert groups
+    [sql] = [q["sql"] for q in ctx.captured_queries if "search_searchentry" in q["sql"]]
+    assert '"object_id" IN (SELECT' not in sql
+    assert sql.count("EXISTS(") >= len(searchable_types(rep))
+    if connection.vendor == "postgresql":  # one branch per type: each scope becomes a semi-join
+        assert sql.count("UNION ALL") == len(searchable_types(rep)) - 1
 
 
 def test_the_fulltext_index_exists(cast):
