@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from opensales.audit.services import record as audit
 from opensales.core.models import Collaborator
-from opensales.core.scope import has_action
+from opensales.core.scope import has_action, shares_changed
 
 from . import actions as built_in
 from .models import Job
@@ -419,6 +419,7 @@ def add_collaborators(
             update_fields=["level"],
             batch_size=1000,
         )
+        shares_changed()  # bulk_create sends no signal
         done += len(part)
         progress(done)
     audit(

@@ -18,10 +18,14 @@ so the rows of one executemany get consecutive ids ending at `last_insert_rowid(
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
@@ -44,18 +48,33 @@ _IDENTITY = {
 }
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _converter(field: models.Field) -> Callable[[Any], Any]:
     kind = type(field)
     if kind in _IDENTITY:
         target = field.target_field if field.is_relation else field
         if type(target) in _IDENTITY or isinstance(target, models.AutoField):
-            return lambda value: value
+            return _same
     if kind is models.DateTimeField:
         if connection.vendor == "postgresql":
-            return lambda value: value
+            return _same
+        if settings.USE_TZ and connection.timezone is UTC:
+            # What SQLite's adapt_datetimefield_value does (make_naive in the connection's zone,
+            # then str()), inline: audit events each carry their own instant, so no cache helps.
+            return lambda value: (
+                None
+                if value is None
+                else str(value if value.utcoffset() is None else value.astimezone(UTC).replace(tzinfo=None))
+            )
         # A bulk write stamps many rows with the same instant: convert each instant once.
         adapt = lru_cache(maxsize=64)(connection.ops.adapt_datetimefield_value)
         return lambda value: None if value is None else adapt(value)
+    if kind is models.JSONField and connection.vendor == "sqlite" and field.encoder is None:
+        # SQLite's adapt_json_value is json.dumps(value, cls=None); None stays SQL NULL.
+        return lambda value: None if value is None else json.dumps(value)
 
     def prep(value: Any, field: models.Field = field) -> Any:
         return field.get_db_prep_save(value, connection)
@@ -106,6 +125,29 @@ def _plan(model: type[models.Model]) -> tuple[list[models.Field], list[Callable[
     return _plans[key]
 
 
+def _rows(objs: list[models.Model], names: list[str], converters: list[Callable[[Any], Any]]):
+    """Each object's values of these attributes as a tuple, converted. The attributes are read in one
+    call (attrgetter) and only the columns that need a conversion are converted: most are stored
+    as they are."""
+    get = attrgetter(*names)
+    if len(names) == 1:  # attrgetter of one name gives the value, not a 1-tuple
+        one = get
+
+        def get(obj: Any) -> tuple[Any, ...]:
+            return (one(obj),)
+
+    convert = [(i, c) for i, c in enumerate(converters) if c is not _same]
+    if not convert:
+        return [get(obj) for obj in objs]
+    rows = []
+    for obj in objs:
+        row = list(get(obj))
+        for i, c in convert:
+            row[i] = c(row[i])
+        rows.append(tuple(row))
+    return rows
+
+
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -149,13 +191,10 @@ def insert(model: type[models.Model], objs: list[models.Model], *, now: Any) -> 
     fields, converters = _plan(model)
     auto = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     getters = [f.attname for f in fields]
-    rows = []
     for obj in objs:
         for name in auto:
             setattr(obj, name, now)
-        rows.append(
-            tuple([convert(getattr(obj, name)) for name, convert in zip(getters, converters, strict=True)])
-        )
+    rows = _rows(objs, getters, converters)
     ids = insert_rows(model, [f.column for f in fields], rows)
     for obj, pk_value in zip(objs, ids, strict=True):
         obj.pk = pk_value
@@ -202,9 +241,7 @@ def insert_history(
     position = {f.attname: i for i, f in enumerate(fields)}
     tracked = [f.attname for f in history.tracked_fields]
     if values is None:
-        values = [
-            tuple(c(getattr(o, f.attname)) for f, c in zip(fields, converters, strict=True)) for o in objs
-        ]
+        values = _rows(objs, [f.attname for f in fields], converters)
     date = _converter(history._meta.get_field("history_date"))(now)
     user_id = getattr(user, "pk", None)
     picks = [position.get(name) for name in tracked]

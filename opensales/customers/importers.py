@@ -242,7 +242,8 @@ class CustomerImporter(Importer):
     def prepare(self, rows: list[RowPlan]) -> None:
         user = self.user
         codes = sorted({r.raw.get("credit_code", "").strip().upper() for r in rows} - {""})
-        keys = sorted({dedupe.normalize_name(r.raw.get("name", "")) for r in rows} - {""})
+        self._name_keys: dict[str, str] = {}
+        keys = sorted({self._name_key(r.raw.get("name", "")) for r in rows} - {""})
         base = Customer.objects.unscoped(reason="import key lookup").select_related("owner")
         self._by_code: dict[str, Customer] = {}
         self._by_key: dict[str, Customer] = {}
@@ -279,6 +280,14 @@ class CustomerImporter(Importer):
                 ).order_by("pk"):
                     self._primary.setdefault(contact.customer_id, contact)
 
+    def _name_key(self, name: str) -> str:
+        """dedupe.normalize_name, once per name in a run (prepare, find_existing and duplicate_check
+        each need it)."""
+        keys = self.__dict__.setdefault("_name_keys", {})
+        if name not in keys:
+            keys[name] = dedupe.normalize_name(name)
+        return keys[name]
+
     def parse_owner(self, value: str) -> Any:
         owner = self._owners.get(value)
         if owner is None:
@@ -300,7 +309,7 @@ class CustomerImporter(Importer):
         code = row.values.get("credit_code")
         customer = self._by_code.get(code) if code else None
         if customer is None:
-            customer = self._by_key.get(dedupe.normalize_name(row.values.get("name", "")))
+            customer = self._by_key.get(self._name_key(row.values.get("name", "")))
             if customer is not None and code and customer.credit_code and customer.credit_code != code:
                 customer = None  # same name, another company (another credit code)
         if customer is None:
@@ -342,7 +351,7 @@ class CustomerImporter(Importer):
 
     def duplicate_check(self, row: RowPlan) -> tuple[list[str], list[str]]:
         errors, warnings = [], []
-        key = dedupe.normalize_name(row.values.get("name", ""))
+        key = self._name_key(row.values.get("name", ""))
         if key in self._keys_in_file:
             errors.append(_("The same customer as row %(row)s.") % {"row": self._keys_in_file[key]})
         else:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from opensales.audit.services import record
 from opensales.core.actions import Action
 from opensales.core.history import stamp
-from opensales.core.scope import get_visible_or_404, has_action, require_all_visible
+from opensales.core.scope import get_visible_or_404, has_action, require_all_visible, shares_changed
 
 from .models import Customer, CustomerMerge
 
@@ -173,6 +173,7 @@ def merge(
                 _manager(model).filter(pk__in=ids).update(object_id=keep.pk)
                 moved[model._meta.label] = ids
         repointed[str(o)] = moved
+    shares_changed()  # collaborators moved by update(), which sends no signal
     merge_row = CustomerMerge.objects.create(
         survivor=keep,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -245,6 +246,7 @@ def undo_merge(*, actor: Any, merge: CustomerMerge) -> CustomerMerge:
                 _manager(model).filter(pk__in=ids).update(**{f"{field}_id": o})
             elif key in generic:
                 _manager(generic[key]).filter(pk__in=ids, content_type=content_type).update(object_id=o)
+    shares_changed()
     merge_row.undone_at = timezone.now()
     merge_row.save(update_fields=["undone_at"])
     record(action="customer.merge_undo", actor=actor, obj=keep, changes={"merge": merge_row.pk})

@@ -429,4 +429,5 @@ def load_errors(job: Any) -> dict[int, list[str]]:
 def load_table(job: Any) -> Table:
     with job.file.open("rb") as fh:
         data = fh.read()
-    return read_table(data, job.filename, job.sheet or None)
+    with _collector_paused():  # reading makes a few objects per cell, all kept: as in `plan`
+        return read_table(data, job.filename, job.sheet or None)

@@ -129,7 +129,8 @@ def read_excel(data: bytes, sheet: str | None = None) -> Table:
         frame = reader.load_sheet(sheet or names[0], header_row=None, dtypes="string").to_polars()
     except Exception:
         raise ReadError(_("The spreadsheet cannot be read. Save it again as .xlsx or .csv.")) from None
-    records = [(i, ["" if v is None else v for v in row]) for i, row in enumerate(frame.iter_rows(), 1)]
+    # rows(): every row at once (iter_rows converts them one by one).
+    records = [(i, ["" if v is None else v for v in row]) for i, row in enumerate(frame.rows(), 1)]
     return _table(records)
 
 

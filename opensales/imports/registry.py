@@ -94,6 +94,10 @@ class RowPlan:
         return None if any(v in (None, "") for v in values) else values
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
 class Importer:
     """Subclass per model; an instance serves one run for one user."""
 
@@ -135,11 +139,13 @@ class Importer:
         """Load, once, every lookup the rows need (keys, related records). Default: nothing."""
 
     def parse(self, name: str, text: str) -> Any:
-        method = getattr(self, f"parse_{name}", None)
-        if method is not None:
-            return method(text)
-        parser = self.field_map()[name].parser
-        return parser(text) if parser else text
+        # Called once per cell: the parser of each column is looked up once per run.
+        parsers = self.__dict__.setdefault("_parsers", {})
+        parser = parsers.get(name)
+        if parser is None:
+            parser = getattr(self, f"parse_{name}", None) or self.field_map()[name].parser or _as_is
+            parsers[name] = parser
+        return parser(text)
 
     def find_existing(self, row: RowPlan) -> Any:
         """The record this row's key names, within what the user may change; None when there is none.

@@ -118,7 +118,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # temp_store: sorts and groupings of a large page (a team's month) in memory, not in temp files;
+        # cache_size: 32 MB of pages per connection instead of 2 MB (the hot indexes of a large tenant).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000;"
+        ),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

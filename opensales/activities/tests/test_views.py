@@ -92,6 +92,47 @@ def test_calendar_month_query_count_is_flat(cast, login):
     assert len(_cal_ids(day)) == 31 and 'data-testid="cal-more"' not in day
 
 
+# The calendar's queries, per view: the session, the user, the scope's grants and the base template's
+# (9); the follow-ups: month and week one windowed query (each local day's count and first few), then
+# those rows whole; the day view the rows; which of them may be moved (1); the records shared with the
+# user, read once for the scope (core/scope.py). The data never adds one.
+CALENDAR_QUERIES = {"month": 13, "week": 13, "day": 12}
+
+
+@pytest.mark.parametrize("view", ["month", "week", "day"])
+def test_calendar_query_count_is_pinned(cast, login, view):
+    client = login(cast["manager_east"])
+    for i in range(12):
+        f.planned(cast["rep_sh1"] if i % 2 else cast["rep_sh2"], at=_today_at(9) + timedelta(minutes=i))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("activities:calendar"), {"view": view})
+    assert response.status_code == 200
+    assert len(queries) == CALENDAR_QUERIES[view], [q["sql"][:60] for q in queries.captured_queries]
+
+
+def test_calendar_days_are_local_days(cast, login, settings):
+    """Late evening belongs to its local day, not to the UTC date, in the counts as in the items."""
+    settings.TIME_ZONE = "Asia/Shanghai"
+    day = timezone.localdate().replace(day=10)
+    late = [
+        f.planned(cast["rep_sh1"], at=timezone.make_aware(datetime.combine(day, time(23, 10 + i))))
+        for i in range(5)
+    ]
+    after_midnight = f.planned(
+        cast["rep_sh1"], at=timezone.make_aware(datetime.combine(day + timedelta(days=1), time(0, 5)))
+    )
+    html = (
+        login(cast["rep_sh1"]).get(reverse("activities:calendar"), {"date": day.isoformat()}).content.decode()
+    )
+    cell = html.split(f'data-testid="cal-day-{day.isoformat()}"')[1].split("</td>")[0]
+    assert _cal_ids(cell) == {fu.pk for fu in late[:3]}
+    assert re.search(r'data-testid="cal-more">[^<]*2', cell)
+    next_cell = html.split(f'data-testid="cal-day-{(day + timedelta(days=1)).isoformat()}"')[1].split(
+        "</td>"
+    )[0]
+    assert _cal_ids(next_cell) == {after_midnight.pk} and "cal-more" not in next_cell
+
+
 def test_reschedule_by_drag_checks_the_version(cast, login):
     fu = f.planned(cast["rep_sh1"])
     client = login(cast["rep_sh1"])
