@@ -87,6 +87,10 @@ def ensure_data(db: str, size: str, rebuild: bool, counts: list[str]) -> None:
     marker = BENCH_VAR / f"{db}-{size}.loaded"
     if marker.exists() and not rebuild:
         print(f"# data: {db} {size} already loaded ({marker.name}); --rebuild to reload", flush=True)
+        # The schema may have moved on since the load (new indexes; their statistics: core/planner.py).
+        subprocess.run(
+            [PY, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env_for(db, size), check=True
+        )
         return
     marker.unlink(missing_ok=True)
     if db == "sqlite":

@@ -8,16 +8,18 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from .home import HomeWidget, register_home_widget
         from .models import Collaborator
+        from .planner import analyze_new_indexes
         from .scope import shares_changed
 
         post_save.connect(shares_changed, sender=Collaborator, dispatch_uid="opensales.shares_changed.save")
         post_delete.connect(
             shares_changed, sender=Collaborator, dispatch_uid="opensales.shares_changed.delete"
         )
+        post_migrate.connect(analyze_new_indexes, sender=self, dispatch_uid="opensales.analyze_new_indexes")
 
         def profile(request):
             return {"employee": getattr(request.user, "employee", None), "roles": request.user.roles.all()}
