@@ -112,6 +112,7 @@ class CustomerView(ModelView):
     icon = "ti-building"
     filterset_class = CustomerFilter
     select_related = ("owner", "pool")
+    detail_select_related = ("owner", "pool", "parent")  # the 360 page names the parent company
     default_sort = "-created"
     tags = True
     bulk_actions = bulk.BUILT_IN

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from opensales.core.actions import Action
@@ -49,7 +51,10 @@ def _stale(request: Any) -> dict[str, Any]:
         .filter(owner=user)
         .filter(selectors.stale_q())
         .select_related("customer", "stage")
-        .order_by("expected_close", "pk")
+        # Not the bare column: PostgreSQL then walked the close-date index over every deal looking for
+        # the few of one person (116 ms for a director with none); an expression makes it start from
+        # the owner and sort those. Undated deals last, on both databases.
+        .order_by(Coalesce("expected_close", Value(datetime.date.max)), "pk")
     )
     return {"deals": list(qs[:8]), "count": qs.count(), "days": selectors.stale_days()}
 

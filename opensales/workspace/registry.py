@@ -117,6 +117,8 @@ class ModelView:
     default_sort: ClassVar[str] = "-pk"
     page_sizes: ClassVar[Sequence[int]] = (25, 50, 100)
     select_related: ClassVar[Sequence[str]] = ()
+    # Foreign keys the detail page shows, read with the record (default: the list's select_related).
+    detail_select_related: ClassVar[Sequence[str]] = ()
     prefetch_related: ClassVar[Sequence[str]] = ()
     # Lists longer than this page by keyset (a cursor) instead of page numbers.
     keyset_threshold: ClassVar[int] = 10_000
@@ -221,7 +223,9 @@ class ModelView:
 
     @classmethod
     def get_object(cls, user: Any, pk: Any, action: str = Action.VIEW) -> Model:
-        return get_visible_or_404(cls.model, user, pk, action)
+        return get_visible_or_404(
+            cls.model, user, pk, action, related=cls.detail_select_related or cls.select_related
+        )
 
     # --- columns and sort -----------------------------------------------------------------------
 
