@@ -95,6 +95,8 @@ def grants_for(user: Any) -> Grants:
     RoleGrant = apps.get_model("org", "RoleGrant")
     Department = apps.get_model("org", "Department")
     employee = Employee._base_manager.select_related("department").filter(user_id=user.pk).first()
+    # `user.employee` (the top bar's title, the profile widget) reads this row instead of its own query.
+    Employee._meta.get_field("user").remote_field.set_cached_value(user, employee)
     home = employee.department if employee else None
     reaches: dict[tuple[str, str], Reach] = {}
     Department = apps.get_model("org", "Department")
