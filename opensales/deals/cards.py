@@ -11,25 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from opensales.core.idurls import id_url
 from opensales.core.templatetags.opensales import format_money
-
-
-def _url_pattern(name: str) -> tuple[str, str]:
-    """A URL with an id, split around the id: reversed once per board instead of once per card."""
-    url = reverse(name, args=[987654321])
-    before, _, after = url.partition("987654321")
-    return before, after
 
 
 def card_html(cards: Iterable[Any], stage_options: SafeString | None) -> SafeString:
     """The cards of one column; `stage_options` (the column's <option>s) when the reader may move them."""
-    detail = _url_pattern("deals:opportunity_detail")
-    move = _url_pattern("deals:board_move")
+    detail = id_url("deals:opportunity_detail")
+    move = id_url("deals:board_move")
     stale_label, stage_label = gettext("Stale"), gettext("Stage")
     parts = []
     for opp in cards:
@@ -59,8 +52,8 @@ def card_html(cards: Iterable[Any], stage_options: SafeString | None) -> SafeStr
                 stale_class=" deal-card-stale" if opp.is_stale else "",
                 pk=opp.pk,
                 version=opp.version,
-                move_url=f"{move[0]}{opp.pk}{move[1]}",
-                url=f"{detail[0]}{opp.pk}{detail[1]}",
+                move_url=move(opp.pk),
+                url=detail(opp.pk),
                 name=opp.name,
                 customer=opp.customer.name if opp.customer_id else "",
                 amount=format_money(opp.amount),
