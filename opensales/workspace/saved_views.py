@@ -53,15 +53,22 @@ def url_of(model_view: Any, view: SavedView) -> str:
     return f"{model_view.list_url()}?{query.urlencode()}"
 
 
-def context(user: Any, model_view: Any, params: QueryDict) -> dict[str, Any]:
+UNKNOWN = object()  # `context(default_id=)`: not looked up yet
+
+
+def context(user: Any, model_view: Any, params: QueryDict, *, default_id: Any = UNKNOWN) -> dict[str, Any]:
+    """The saved views menu. `default_id`: the user's default view for this list when the caller has
+    just looked it up (None: none available), saving the query."""
     views = list(available(user, model_view.key))
     current_id = params.get("view", "")
     current = next((v for v in views if str(v.pk) == current_id), None)
-    default = (
-        DefaultView.objects.filter(user=user, list_key=model_view.key)
-        .values_list("view_id", flat=True)
-        .first()
-    )
+    default = default_id
+    if default is UNKNOWN:
+        default = (
+            DefaultView.objects.filter(user=user, list_key=model_view.key)
+            .values_list("view_id", flat=True)
+            .first()
+        )
     return {
         "views": [{"view": v, "url": url_of(model_view, v), "is_default": v.pk == default} for v in views],
         "current": current,

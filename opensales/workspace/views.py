@@ -76,10 +76,12 @@ class ObjectListView(ModelPage):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         mv, user, params = self.model_view, request.user, request.GET
+        known_default: Any = saved_views.UNKNOWN
         if not params and not is_htmx(request):
             default = saved_views.default_for(user, mv.key)
             if default is not None:
                 return redirect(saved_views.url_of(mv, default))
+            known_default = None  # no default view among those available: no need to ask again
         filterset = mv.filterset(user, params)
         qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         from .listing import order_by
@@ -108,7 +110,7 @@ class ObjectListView(ModelPage):
             "total_exact": page.exact,
             "can_export": mv.may(user, Action.EXPORT),
             "import_url": _import_url(mv, user),
-            "saved": saved_views.context(user, mv, params),
+            "saved": saved_views.context(user, mv, params, default_id=known_default),
             "bulk_enabled": bool(mv.bulk_actions) or mv.may(user, Action.EXPORT),
         }
         if is_htmx(request):
