@@ -6,23 +6,14 @@ pages that show a few items (today, the home widgets)."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
-from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from opensales.core.idurls import id_url
-
-
-@functools.cache
-def _urls(script_prefix: str) -> tuple[Callable[[int], str], Callable[[int], str]]:
-    """The detail and reschedule URLs of a follow-up, per script prefix (the only thing they vary by)."""
-    return id_url("activities:follow_up_detail"), id_url("activities:reschedule")
 
 
 def cal_item(item: Any, *, show_owner: bool) -> SafeString:
@@ -44,7 +35,7 @@ def cal_item(item: Any, *, show_owner: bool) -> SafeString:
     drag = (
         format_html(
             ' draggable="true" data-item data-url="{}" data-version="{}" data-at="{}"',
-            _urls(get_script_prefix())[1](item.pk),
+            id_url("activities:reschedule")(item.pk),
             item.version,
             item.local_at,
         )
@@ -54,7 +45,7 @@ def cal_item(item: Any, *, show_owner: bool) -> SafeString:
     return format_html(
         '<a href="{}" class="cal-item d-block text-truncate rounded px-1 mb-1 small {}{}"'
         ' data-testid="cal-item-{}"{} title="{}"><span class="fw-medium">{}</span> {}{}</a>',
-        _urls(get_script_prefix())[0](item.pk),
+        id_url("activities:follow_up_detail")(item.pk),
         state,
         " cal-movable" if item.movable else "",
         item.pk,
@@ -77,7 +68,7 @@ def agenda_row(item: Any) -> SafeString:
         item.pk,
         timezone.localtime(item.at).strftime("%H:%M"),
         item.get_kind_display(),
-        _urls(get_script_prefix())[0](item.pk),
+        id_url("activities:follow_up_detail")(item.pk),
         item.subject,
         format_html('<span class="text-secondary small text-truncate">{}</span>', item.customer)
         if item.customer_id

@@ -3,14 +3,22 @@ hundreds of times per page."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 _PLACEHOLDER = 987654321
 
 
 def id_url(name: str) -> Callable[[int], str]:
-    """`lambda pk: reverse(name, args=[pk])`, reversed once: the id is put in by string formatting."""
-    before, _, after = reverse(name, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
+    """`lambda pk: reverse(name, args=[pk])`, reversed once per URL name (and script prefix, the only
+    other thing the result depends on): the id is put in by string formatting."""
+    before, after = _split(name, get_script_prefix())
     return lambda pk: f"{before}{pk}{after}"
+
+
+@functools.cache
+def _split(name: str, script_prefix: str) -> tuple[str, str]:
+    before, _, after = reverse(name, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
+    return before, after
