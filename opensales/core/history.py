@@ -18,6 +18,7 @@ from django.db import models
 from .masking import mask_value
 from .registry import get_entry
 
+NEWEST_FIRST = ("-history_date", "-history_id")
 EXCLUDED = ["version", "updated_at", "mobile_index", "email_index", "name_key", "phone_digits"]
 
 
@@ -70,14 +71,32 @@ def _display(field: Any, value: Any, labels: dict[type, dict[Any, str]]) -> Any:
     return value
 
 
+# A detail page shows the history twice (its History tab: 20 rows; the timeline: 50). The rows are built
+# once, as many as the timeline shows, and kept on the instance with the newest history row they start
+# from: a later call reads only that id (the rows may have been written by another instance meanwhile).
+SHARED_LIMIT = 50
+
+
 def history_rows(obj: Any, limit: int = 20, user: Any = None) -> list[dict[str, Any]]:
     """The latest `limit` history rows of `obj`, newest first. `user` (default: the request's user)
     decides which related scoped records are named."""
+    viewer = user if user is not None else _viewer()
+    if limit > SHARED_LIMIT or limit == 1:
+        return _history_rows(obj, limit, viewer)
+    cached = getattr(obj, "_history_rows", None)
+    if cached is not None:
+        newest = obj.history.order_by(*NEWEST_FIRST).values_list("history_id", flat=True).first()
+        if cached[0] == (newest, getattr(viewer, "pk", None)):
+            return cached[1][:limit]
+    rows = _history_rows(obj, SHARED_LIMIT, viewer)
+    obj._history_rows = ((rows[0]["history_id"] if rows else None, getattr(viewer, "pk", None)), rows)
+    return rows[:limit]
+
+
+def _history_rows(obj: Any, limit: int, viewer: Any) -> list[dict[str, Any]]:
     entry = get_entry(type(obj))
     sensitive = set(entry.sensitive_fields)
-    records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
-    )
+    records = list(obj.history.select_related("history_user").order_by(*NEWEST_FIRST)[: limit + 1])
     pending = []
     wanted: dict[type, set[Any]] = defaultdict(set)
     for newer, older in zip(records, [*records[1:], None], strict=False):
@@ -98,7 +117,6 @@ def history_rows(obj: Any, limit: int = 20, user: Any = None) -> list[dict[str, 
                             wanted[field.related_model].add(getattr(value, "pk", value))
                 changes.append((field, old, new))
         pending.append((newer, changes))
-    viewer = user if user is not None else _viewer()
     labels = {model: _labels(model, ids, viewer) for model, ids in wanted.items()}
     rows = []
     for newer, changes in pending:
@@ -108,6 +126,7 @@ def history_rows(obj: Any, limit: int = 20, user: Any = None) -> list[dict[str, 
                 "who": newer.history_user,
                 "kind": newer.get_history_type_display(),
                 "version": getattr(newer, "version", None),
+                "history_id": newer.history_id,
                 "changes": [
                     {
                         "field": field.verbose_name,

@@ -424,7 +424,9 @@ def get_visible_or_404(
 ) -> Any:
     """Out of scope looks exactly like not found. `related`: foreign keys to read in the same query."""
     try:
-        return model.objects.visible_to(user, action).select_related(*related).get(pk=pk)
+        qs = model.objects.visible_to(user, action)
+        # select_related() without names would follow every foreign key (and is deprecated).
+        return (qs.select_related(*related) if related else qs).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         _audit_out_of_scope(model, user, pk, action)
         raise Http404 from None
