@@ -134,10 +134,15 @@ def _reach_q(entry: Any, reach: Reach, user: Any) -> Q:
     if reach.all:
         return Q()
     if entry.owner_field:
-        q = Q(**{f"{entry.owner_field}_id": user.pk}) if reach.own else NOTHING
-        if reach.department_ids or reach.subtree_paths:
-            q |= Q(**{f"{entry.owner_field}_id__in": reach_people(user, reach)})
-        return q
+        if not (reach.department_ids or reach.subtree_paths):
+            return Q(**{f"{entry.owner_field}_id": user.pk}) if reach.own else NOTHING
+        # One list with the user in it, not `owner = me OR owner IN (team)`: PostgreSQL answered the OR
+        # with a bitmap scan of the table (a manager's board totals: 55 ms); the list alone is an
+        # index-only scan of the covering index.
+        people = reach_people(user, reach)
+        if reach.own and user.pk not in people:
+            people = sorted([*people, user.pk])
+        return Q(**{f"{entry.owner_field}_id__in": people})
     prefix = f"{entry.department_field}__" if entry.department_field else ""
     q = NOTHING
     home = grants_for(user).home_department
