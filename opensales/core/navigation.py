@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from .idurls import fixed_url
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,12 @@ def menu_for(user) -> list[dict]:
     menu = []
     for group in GROUPS.values():
         items = [
-            {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "url_name": item.url_name}
+            {
+                "label": item.label,
+                "url": fixed_url(item.url_name),
+                "icon": item.icon,
+                "url_name": item.url_name,
+            }
             for item in group.items
             if item.requires is None
             or (item.requires(user) if callable(item.requires) else has_action(user, *item.requires))
