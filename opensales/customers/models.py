@@ -185,8 +185,21 @@ class Customer(ScopedModel):
         indexes = [
             # The permission scope (owner, or no owner and a visible pool; live rows) with the default
             # sort key: a rep's or a manager's count and first page read this index alone, without a
-            # row lookup per visible customer (docs/performance.md, "covering scope indexes").
-            models.Index(fields=["owner", "pool", "deleted_at", "created_at"], name="customer_scope"),
+            # row lookup per visible customer (docs/performance.md, "covering scope indexes"). Then the
+            # lists' commonest filters and sort (grade, lifecycle stage, last follow-up), so that they
+            # too are counted and paged from the index (a manager's grade-A list read 40,000 rows).
+            models.Index(
+                fields=[
+                    "owner",
+                    "pool",
+                    "deleted_at",
+                    "created_at",
+                    "grade",
+                    "lifecycle",
+                    "last_follow_up_at",
+                ],
+                name="customer_scope",
+            ),
             models.Index(fields=["pool", "-created_at"]),
             # The lists' default order (newest first, id as the tie-breaker) for whoever sees everyone.
             models.Index(fields=["created_at", "id"], name="customer_created"),
