@@ -7,6 +7,8 @@ from typing import Any
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opensales.activities.templatetags.follow_ups import tab_visible as follow_ups_tab_visible
@@ -14,6 +16,7 @@ from opensales.bulk import actions as bulk
 from opensales.core.actions import Action
 from opensales.core.forms import remote_picker
 from opensales.core.scope import can, has_action
+from opensales.workspace.cells import money_cell
 from opensales.workspace.filters import DateRangeFilter, WorkspaceFilterSet
 from opensales.workspace.registry import Column, ModelView, Tab, register
 from opensales.workspace.views import ObjectDetailView
@@ -98,6 +101,24 @@ def _stale(opp: Opportunity) -> bool:
     return selectors.is_stale(opp) if flag is None else flag
 
 
+# The list's cells in Python (workspace/cells.py): the HTML of deals/cells/stage.html and stale.html.
+def _stage_cell(opp: Opportunity, value: Any) -> str:
+    stage = opp.stage
+    badge = "bg-green-lt" if stage.is_won else "bg-red-lt" if stage.is_lost else "bg-blue-lt"
+    return format_html('<span class="badge {}">{}</span>', badge, stage.name)
+
+
+def _stale_cell(opp: Opportunity, value: Any) -> str:
+    if not value:
+        return ""
+    return format_html(
+        '<span class="badge bg-orange-lt" data-testid="stale-badge" title="{}">'
+        '<i class="ti ti-clock-exclamation me-1"></i>{}</span>',
+        gettext("No recent follow-up, or the expected close date has passed"),
+        gettext("Stale"),
+    )
+
+
 @register
 class OpportunityView(ModelView):
     model = Opportunity
@@ -118,10 +139,10 @@ class OpportunityView(ModelView):
             "amount",
             _("Amount"),
             sort="amount",
-            template="deals/cells/money.html",
+            render=money_cell,
             css="text-end text-nowrap",
         ),
-        Column("stage", _("Stage"), sort="stage__sort_order", template="deals/cells/stage.html"),
+        Column("stage", _("Stage"), sort="stage__sort_order", render=_stage_cell),
         Column(
             "probability", _("Probability (%)"), sort="probability", css="text-end d-none d-md-table-cell"
         ),
@@ -129,7 +150,7 @@ class OpportunityView(ModelView):
             "weighted",
             _("Weighted amount"),
             value=selectors.weighted,
-            template="deals/cells/money.html",
+            render=money_cell,
             css="text-end text-nowrap d-none d-lg-table-cell",
         ),
         Column(
@@ -146,7 +167,7 @@ class OpportunityView(ModelView):
             css="d-none d-md-table-cell",
         ),
         Column("last_follow_up_at", _("Last follow-up"), sort="last_follow_up_at", default=False),
-        Column("stale", _("Stale"), value=_stale, template="deals/cells/stale.html"),
+        Column("stale", _("Stale"), value=_stale, render=_stale_cell),
         Column("pipeline", _("Pipeline"), sort="pipeline__name", default=False),
         Column(
             "forecast_category", _("Forecast category"), value="get_forecast_category_display", default=False

@@ -41,8 +41,9 @@ class Column:
 
     `value` reads the cell from a record: a dotted path ("user.full_name", "get_status_display") or a
     callable(record). `sort` is the ORM ordering path; a column without it is not sortable.
-    `template` renders the cell in the page (it receives `record` and `value`); exports always use
-    `export` (a callable(record)) or else `value`, as plain text.
+    `template` renders the cell in the page (it receives `record` and `value`, nothing else); `render`, a
+    callable(record, value) returning escaped HTML, does the same in Python, at a fraction of the cost
+    (workspace/cells.py). Exports always use `export` (a callable(record)) or else `value`, as plain text.
     """
 
     key: str
@@ -54,6 +55,7 @@ class Column:
     default: bool = True  # shown when the user has not chosen columns
     required: bool = False  # cannot be hidden (the record's name, with its link)
     css: str = ""  # e.g. "d-none d-md-table-cell" or "text-end text-nowrap"
+    render: Callable[[Any, Any], str] | None = None  # (record, value) -> escaped HTML; see above
 
     def read(self, record: Any) -> Any:
         source = self.value if self.value is not None else self.key

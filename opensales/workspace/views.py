@@ -25,6 +25,7 @@ from opensales.core.scope import can, has_action
 from opensales.core.versioning import StaleEdit
 
 from . import saved_views
+from .cells import fast_widgets, render_rows
 from .listing import page_size, paginate, state_query
 from .registry import ModelView
 
@@ -93,13 +94,16 @@ class ObjectListView(ModelPage):
         mv.prepare_rows(page.records, user)
         columns = mv.visible_columns(params)
         query = state_query(params)
+        filter_form = filterset.form
+        filter_form.renderer = fast_widgets
+        bulk_enabled = bool(mv.bulk_actions) or mv.may(user, Action.EXPORT)
         context = {
             **self.base_context(),
             "filterset": filterset,
-            "filter_form": filterset.form,
+            "filter_form": filter_form,
             "filters_active": filterset.active_count() - (1 if params.get("q") else 0),
             "page": page,
-            "rows": [(record, [(c, c.read(record)) for c in columns]) for record in page.records],
+            "rows": render_rows(mv, columns, page.records, bulk=bulk_enabled),
             "columns": columns,
             "column_choices": [(c, c in columns) for c in mv.all_columns() if not c.required],
             "sort": sort_key,
@@ -111,7 +115,7 @@ class ObjectListView(ModelPage):
             "can_export": mv.may(user, Action.EXPORT),
             "import_url": _import_url(mv, user),
             "saved": saved_views.context(user, mv, params, default_id=known_default),
-            "bulk_enabled": bool(mv.bulk_actions) or mv.may(user, Action.EXPORT),
+            "bulk_enabled": bulk_enabled,
         }
         if is_htmx(request):
             return render(request, f"{self.template_name}#results", context)

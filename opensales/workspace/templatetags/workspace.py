@@ -75,3 +75,11 @@ def set_param(query: str, name: str, value: Any) -> str:
         params.pop(paging, None)
     params[name] = str(value)
     return params.urlencode()
+
+
+@register.simple_tag
+def cell_html(column: Any, record: Any, value: Any) -> str:
+    """A column's cell as the list shows it (its `render`, its `template` or `cell`)."""
+    from ..cells import cell_html
+
+    return cell_html(column, record, value)
