@@ -259,7 +259,7 @@ def latency_pages(pick: dict) -> list[tuple[str, str, str, str]]:
             (
                 "customers.list.filtered_sorted",
                 persona,
-                "/customers/?grade=A&sort=-last_follow_up_at",
+                "/customers/?grade=A&sort=-last_follow_up",
                 "page",
             ),
             ("customers.list.deep", persona, "DEEP:/customers/", "page"),
