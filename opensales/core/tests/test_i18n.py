@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 import pytest
+from babel import Locale
+from babel.numbers import format_currency
 from django.conf import settings
 from django.utils import translation
 
-from opensales.core.templatetags.opensales import masked, money
+from opensales.core.templatetags.opensales import babel_locale, masked, money
 
 
 @pytest.mark.parametrize(
@@ -20,6 +22,18 @@ def test_money_handles_empty_and_negative():
     with translation.override("zh-hans"):
         assert money(None) == ""
         assert money("-12.3") == "-¥12.30"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("currency", ["CNY", "USD", "JPY"])
+def test_money_fast_path_writes_what_babel_writes(language, currency):
+    # format_money formats the digits itself once babel's affixes are known; babel stays the reference
+    # (rounding half to even, negative zero, exponents, currencies with other decimals such as JPY).
+    values = ["0", "-0", "0.005", "0.015", "-0.004", "12.5", "999.995", "-1234567.885", "1E+3", "5E-3"]
+    with translation.override(language):
+        locale = Locale.parse(babel_locale())
+        for raw in values:
+            assert money(raw, currency) == format_currency(Decimal(raw), currency, locale=locale), raw
 
 
 def test_defaults_are_chinese_and_shanghai():
