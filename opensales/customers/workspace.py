@@ -68,6 +68,9 @@ class CustomerFilter(WorkspaceFilterSet):
     @property
     def form(self):
         form = super().form
+        if getattr(form, "_customers_ready", False):  # asked some 30 times a page (active_count…)
+            return form
+        form._customers_ready = True
         remote_picker(form.fields["owner"], reverse("workspace:user_picker"))
         form.fields["q"].widget.attrs.setdefault("placeholder", _("Name, pinyin, credit code or phone"))
         form.fields["region"].widget.attrs.setdefault("placeholder", _("e.g. 31 or 310115"))
