@@ -87,9 +87,13 @@ class FollowUp(ScopedModel):
         verbose_name_plural = _("follow-ups")
         ordering = ["-at"]
         indexes = [
-            # The scope (owner) with the time and what every page filters on (live, not cancelled): the
-            # calendar counts a team's month from the index alone (docs/performance.md).
+            # The scope (owner) with the time and what every page filters on (live, not cancelled): a
+            # rep's calendar day is one range of it (docs/performance.md).
             models.Index(fields=["owner", "at", "deleted_at", "status"], name="followup_scope"),
+            # By time (then id, the calendar's order) with the scope's columns: a team's calendar walks
+            # each day in order, reads the scope filter from the index and stops at the few it shows
+            # and at its capped count.
+            models.Index(fields=["at", "id", "owner", "deleted_at", "status"], name="followup_time_scope"),
             models.Index(fields=["customer", "-at"]),
             models.Index(fields=["status", "at"]),
         ]

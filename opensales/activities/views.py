@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
+from django.db import connections
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -50,7 +51,8 @@ class Day:
     is_today: bool = False
     items: list[FollowUp] = field(default_factory=list)
     hours: dict[int, list[FollowUp]] = field(default_factory=dict)
-    more: int = 0  # items of the day not shown (a busy rep's month): the day view lists them all
+    more: int = 0  # items of the day not shown, up to MORE_CAP
+    more_capped: bool = False  # more than MORE_CAP not shown ("99+")
 
 
 @dataclass
@@ -96,36 +98,75 @@ class CalendarRange:
         return True
 
 
-# Follow-ups shown per day by view (None: all); the rest are counted ("+3 more").
-PER_DAY = {"month": 3, "week": 10, "day": None}
+# Follow-ups shown per day by view, by time then id; the rest are counted, exactly up to MORE_CAP and
+# as "99+" beyond: nobody uses a larger number, and counting no further keeps a team's month as cheap
+# as a rep's. The day view's rest is in the follow-up list, filtered to that day.
+PER_DAY = {"month": 3, "week": 10, "day": 200}
+MORE_CAP = {"month": 99, "week": 99, "day": 999}
 
 
-def _local_day_index(days: list[date], first: int = 0) -> Case | Value:
-    """The index of a follow-up's local day among `days` (consecutive), in SQL: comparisons with the
-    local midnights, computed here in the active time zone exactly as `timezone.localtime(at).date()`
-    decides the day (right across a DST change too), so both databases evaluate it natively. Nested
-    as a binary search: a handful of comparisons per row rather than one per day."""
-    if len(days) == 1:
-        return Value(first)
-    half = len(days) // 2
-    return Case(
-        When(at__lt=_local_start(days[half]), then=_local_day_index(days[:half], first)),
-        default=_local_day_index(days[half:], first + half),
-        output_field=IntegerField(),
-    )
+def _first_per_day(qs: QuerySet, days: list[date], cap: int, count_to: int) -> list[tuple[int, int, int]]:
+    """(pk, index of the local day in `days`, the day's count up to `count_to`) for the first `cap`
+    follow-ups of each day of `qs` (no time range of its own: a second range on `at` could be the one
+    the database walks), by time then id. Per day, one ordered scan of the time index with a LIMIT
+    and a count of at most `count_to` rows: the database reads a bounded slice per day however large
+    the team (docs/performance.md). Days run from local midnight to local midnight (`_local_start`),
+    right across a DST change. The scope is written once, in a CTE inlined where it is used (NOT
+    MATERIALIZED); PostgreSQL joins it laterally to the list of days (planned once: the branches of a
+    union, each with the scope, took longer to plan than to run), SQLite, without LATERAL, takes one
+    UNION ALL branch per day."""
+    connection = connections[qs.db]
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    try:
+        body, params = qs.order_by().values_list("pk", "at").query.get_compiler(qs.db).as_sql()
+    except EmptyResultSet:  # a filter that admits nothing
+        return []
+    at = quote("at")
+    bounds = [[adapt(_local_start(day)), adapt(_local_start(day + timedelta(days=1)))] for day in days]
+    # The SQL text holds the ORM's compiled query, quoted names and integers; every value is a parameter.
+    in_day = f"{at} >= %s AND {at} < %s"
+    first = f"SELECT id FROM scoped WHERE {in_day} ORDER BY {at}, id LIMIT {cap}"  # noqa: S608
+    count = f"SELECT COUNT(*) FROM (SELECT 1 FROM scoped WHERE {in_day} LIMIT {count_to}) n"  # noqa: S608
+    args = list(params)
+    if connection.vendor == "postgresql":
+        rows = ", ".join(f"({i}, %s::timestamptz, %s::timestamptz)" for i in range(len(days)))
+        on_day = in_day.replace("%s", "d.lo", 1).replace("%s", "d.hi", 1)
+        sql = (
+            f"SELECT s.id, d.i, c.n FROM (VALUES {rows}) d (i, lo, hi)"  # noqa: S608
+            f" CROSS JOIN LATERAL ({first.replace(in_day, on_day)}) s"
+            f" CROSS JOIN LATERAL ({count.replace(in_day, on_day)}) c (n)"
+        )
+        args += [bound for pair in bounds for bound in pair]
+    else:
+        sql = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT id, {i}, ({count}) FROM scoped WHERE {in_day}"  # noqa: S608
+            f" ORDER BY {at}, id LIMIT {cap}) d{i}"
+            for i in range(len(days))
+        )
+        for pair in bounds:
+            args += pair + pair
+    sql = f"WITH scoped (id, {at}) AS NOT MATERIALIZED ({body}) {sql}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
 
 
-def calendar_queryset(user: Any, rng: CalendarRange, person: Any = None) -> QuerySet:
-    qs = (
-        FollowUp.objects.visible_to(user, Action.VIEW)
-        .filter(at__gte=_local_start(rng.start), at__lt=_local_start(rng.end))
-        .exclude(status=FollowUpStatus.CANCELLED)
-        .select_related("customer", "owner")
-        .order_by("at", "pk")
-    )
+def _calendar_scope(user: Any, person: Any = None) -> QuerySet:
+    """The follow-ups the calendar may show, at any time: in the user's scope, not cancelled, of
+    `person` when one is picked."""
+    qs = FollowUp.objects.visible_to(user, Action.VIEW).exclude(status=FollowUpStatus.CANCELLED)
     if person is not None:
         qs = qs.filter(owner=person)
     return qs
+
+
+def calendar_queryset(user: Any, rng: CalendarRange, person: Any = None) -> QuerySet:
+    return (
+        _calendar_scope(user, person)
+        .filter(at__gte=_local_start(rng.start), at__lt=_local_start(rng.end))
+        .select_related("customer", "owner")
+        .order_by("at", "pk")
+    )
 
 
 def _person(request: HttpRequest) -> Any:
@@ -147,29 +188,23 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     while cursor < rng.end:
         days[cursor] = Day(cursor, in_range=rng.in_range(cursor), is_today=cursor == today)
         cursor += timedelta(days=1)
-    # A busy team has tens of thousands of follow-ups a month: the page shows a few per day and
-    # "+N more", which opens the day. The database numbers and counts each local day's rows (windows
-    # over a slim query), so only the rows shown are read whole and nothing is counted in Python.
-    cap = PER_DAY.get(rng.view)
-    qs = calendar_queryset(request.user, rng, person)
-    items: list[FollowUp] = list(qs) if cap is None else []
-    if cap is not None:
-        # The day expression is built and resolved once; the windows refer to it (a 42-day month's
-        # nested CASE resolved three times was a fifth of the page's time).
-        by_day = Window(Count("pk"), partition_by=F("day_index"))
-        rank = Window(RowNumber(), partition_by=F("day_index"), order_by=[F("at").asc(), F("pk").asc()])
-        shown: list[int] = []
-        for pk, index, count in (
-            qs.order_by()
-            .annotate(day_index=_local_day_index(list(days)))
-            .annotate(rank=rank, day_total=by_day)
-            .filter(rank__lte=cap)
-            .values_list("pk", "day_index", "day_total")
-        ):
-            shown.append(pk)
-            days[rng.start + timedelta(days=index)].more = max(count - cap, 0)
-        if shown:
-            items = list(qs.filter(pk__in=shown))
+    # A busy team has tens of thousands of follow-ups a month: each day shows its first few and
+    # "+N more", which opens the day; the day view shows its first PER_DAY and links to the list.
+    cap, more_cap = PER_DAY[rng.view], MORE_CAP[rng.view]
+    shown: list[int] = []
+    scope = _calendar_scope(request.user, person)
+    for pk, index, total in _first_per_day(scope, list(days), cap, cap + more_cap + 1):
+        shown.append(pk)
+        day = days[rng.start + timedelta(days=index)]
+        day.more_capped = total > cap + more_cap
+        day.more = min(max(total - cap, 0), more_cap)
+    # Only what the grid and the agenda show (cal_html.py): a month's 126 rows with their customer
+    # and owner whole were a fifth of the page.
+    qs = calendar_queryset(request.user, rng, person).only(
+        *("at", "status", "kind", "subject", "version", "customer__name"),
+        *("owner__full_name", "owner__username"),
+    )
+    items: list[FollowUp] = list(qs.filter(pk__in=shown)) if shown else []
     movable = set(
         FollowUp.objects.visible_to(request.user, Action.CHANGE)
         .filter(pk__in=[i.pk for i in items if i.status == FollowUpStatus.PLANNED])
@@ -193,8 +228,10 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         for h in DAY_HOURS
     ]
     query = {"view": rng.view, "date": rng.anchor.isoformat()}
+    owner = {}
     if person is not None:
         query["user"] = person.pk
+        owner["owner"] = person.pk
     context = {
         "rng": rng,
         "days": day_list,
@@ -207,6 +244,11 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "ics_query": "&".join(f"{k}={v}" for k, v in query.items()),
         "may_add": has_action(request.user, FollowUp, Action.ADD),
         "today": today,
+        "per_day": cap,
+        # The day view's follow-ups past PER_DAY: the list, filtered to the day and the same person.
+        "day_list_url": reverse("activities:follow_up_list")
+        + "?"
+        + urlencode({"at_after": rng.anchor.isoformat(), "at_before": rng.anchor.isoformat()} | owner),
         "title": _title(rng),
     }
     return render(request, "activities/calendar.html", context)
