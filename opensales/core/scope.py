@@ -103,11 +103,12 @@ def grants_for(user: Any) -> Grants:
     custom_departments = models.Prefetch(
         "departments", queryset=Department.objects.unscoped(reason="evaluating a role's chosen departments")
     )
-    role_grants = RoleGrant.objects.filter(role__users=user, role__is_active=True).prefetch_related(
-        custom_departments
-    )
+    role_grants = list(RoleGrant.objects.filter(role__users=user, role__is_active=True))
+    # Only a "chosen departments" grant reads its departments (most users have none: no query).
+    custom_grants = [grant for grant in role_grants if grant.scope == S.CUSTOM]
+    models.prefetch_related_objects(custom_grants, custom_departments)
     for grant in role_grants:
-        custom = list(grant.departments.all())
+        custom = list(grant.departments.all()) if grant.scope == S.CUSTOM else []
         for action in grant.actions:
             reaches.setdefault((grant.model_label, action), Reach()).widen(grant.scope, home, custom)
     result = Grants(home_department=home, reaches=reaches)

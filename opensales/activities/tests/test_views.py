@@ -97,7 +97,7 @@ def test_calendar_month_query_count_is_flat(cast, login):
 # then those rows whole (the day view too, since it shows at most 200); which of them may be moved (1);
 # the records shared with the user, read once for the scope (core/scope.py); the top bar's employee
 # comes with the grants. The data never adds one.
-CALENDAR_QUERIES = {"month": 12, "week": 12, "day": 12}
+CALENDAR_QUERIES = {"month": 11, "week": 11, "day": 11}
 
 
 @pytest.mark.parametrize("view", ["month", "week", "day"])

@@ -143,6 +143,6 @@ def test_query_count(cast, search_url, django_assert_num_queries):
     api.get(search_url, {"q": "上海"})  # warm the content-type cache
     # token lookup + touch, employee + role grants (2) for the scope, the people of the departments a
     # reach covers and the records shared with the user (each once per request, core/scope.py), the search
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = api.get(search_url, {"q": "zhang wei"})
     assert response.status_code == 200
