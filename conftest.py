@@ -50,3 +50,16 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request in English (a cookie, a header)
+    leaves English active in the test's thread, and a later test on the same worker then read its
+    services' messages in English (found by an order of tests, not by either test)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
