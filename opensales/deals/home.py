@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Sum
 from django.utils.translation import get_language
 
 from opensales.core.actions import Action
@@ -54,10 +52,10 @@ def _stale(request: Any) -> dict[str, Any]:
         .filter(owner=user)
         .filter(selectors.stale_q())
         .select_related("customer", "stage")
-        # Not the bare column: PostgreSQL then walked the close-date index over every deal looking for
-        # the few of one person (116 ms for a director with none); an expression makes it start from
-        # the owner and sort those. Undated deals last, on both databases.
-        .order_by(Coalesce("expected_close", Value(datetime.date.max)), "pk")
+        # Undated deals last. The person's deals are walked in this order by `opportunity_owner_close`
+        # (PostgreSQL: 16 → 0.6 ms for a rep with 5,500 deals; without it, the bare close-date index
+        # over every deal was walked looking for the few of one person: 116 ms for a director with none).
+        .order_by(F("expected_close").asc(nulls_last=True), "pk")
     )
     # The badge counts up to 99, then says "99+" (docs/decisions/0006): a rep with 2,000 stale deals
     # needs the list, one click away, not the number; counting them all was 9 ms on PostgreSQL.

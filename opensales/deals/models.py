@@ -154,6 +154,8 @@ class Opportunity(ScopedModel):
             ),
             models.Index(fields=["pipeline", "stage"]),
             models.Index(fields=["created_at", "id"], name="opportunity_created"),  # the list's order
+            # A person's deals by close date (the home page's stale deals: the first 8 of a rep's 5,500).
+            models.Index(fields=["owner", "expected_close", "id"], name="opportunity_owner_close"),
             # A board column: a stage's deals by close date (selectors.board_columns), with the scope's
             # columns so that a team's column is read in order from the index and stops at its 30th card
             # (without them SQLite sorted the team's whole stage, ~7,000 deals, per column).
