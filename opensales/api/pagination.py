@@ -24,7 +24,7 @@ _pages: dict[tuple[type, bool], type[Schema]] = {}
 def page_of(item: type[Schema], *, count_exact: bool = False) -> type[Schema]:
     """The response schema of a list of `item`: {"count": int, "items": [item]} (one class per item).
 
-    `count_exact`: the list may stop counting (see `capped_count`) and says so in `count_exact`."""
+    `count_exact`: the list may stop counting (`workspace.listing.capped_count`) and says so."""
     if (item, count_exact) not in _pages:
         fields: dict[str, Any] = {"count": (int, ...)}
         if count_exact:
@@ -37,16 +37,6 @@ def page_of(item: type[Schema], *, count_exact: bool = False) -> type[Schema]:
             f"{item.__name__.removesuffix('Out')}Page", __base__=Schema, **fields
         )
     return _pages[item, count_exact]
-
-
-def capped_count(qs: QuerySet, limit: int) -> tuple[int, bool]:
-    """(count, exact): the exact count up to `limit`, else (`limit`, False).
-
-    Counting reads every match, so a director's 100,000 customers cost more than the page itself (as
-    Elasticsearch's `track_total_hits`, and the list page's "more than 10,000"); at most limit + 1 ids
-    are read here, without the sort."""
-    found = qs.order_by().values("pk")[: limit + 1].count()
-    return (found, True) if found <= limit else (limit, False)
 
 
 def paginate(qs: QuerySet, page: PageParams, serialize: Callable[[Any], Any] | None = None) -> dict[str, Any]:

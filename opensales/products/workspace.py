@@ -8,6 +8,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from opensales.bulk.actions import DELETE
+from opensales.workspace.cells import money_cell
 from opensales.workspace.filters import WorkspaceFilterSet
 from opensales.workspace.registry import Column, ModelView, register
 
@@ -78,11 +79,11 @@ class ProductView(ModelView):
             "list_price",
             _("List price"),
             sort="list_price",
-            template="deals/cells/money.html",
+            render=money_cell,
             css="text-end text-nowrap",
         ),
         Column("tax_rate", _("Tax rate (%)"), sort="tax_rate", css="text-end d-none d-lg-table-cell"),
-        Column("cost", _("Cost"), sort="cost", template="deals/cells/money.html", default=False),
+        Column("cost", _("Cost"), sort="cost", render=money_cell, default=False),
         Column("specification", _("Specification"), default=False),
         Column("is_active", _("On sale"), sort="is_active"),
     )

@@ -21,12 +21,11 @@ both give the same bytes for every model.
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django_filters import DateFromToRangeFilter, ModelMultipleChoiceFilter, MultipleChoiceFilter
@@ -34,14 +33,14 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from pydantic import create_model
 
 from opensales.api.errors import ApiError, ErrorOut, conflict
-from opensales.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, capped_count, page_of
+from opensales.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page_of
 from opensales.core.actions import Action
 from opensales.core.scope import has_action
 from opensales.core.versioning import StaleEdit
 
 from .filters import WorkspaceFilterSet
-from .listing import order_by, page_rows
-from .registry import Column, ModelView, all_views
+from .listing import capped_count, order_by, page_rows
+from .registry import ModelView, all_views
 
 router = Router()
 
@@ -83,26 +82,8 @@ _reader_tables: dict[type[ModelView], tuple[tuple[str, Callable[[Any], Any]], ..
 def _readers(mv: type[ModelView]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     table = _reader_tables.get(mv)
     if table is None:
-        table = _reader_tables[mv] = tuple((c.key, _reader(c)) for c in mv.all_columns())
+        table = _reader_tables[mv] = tuple((c.key, c.reader) for c in mv.all_columns())
     return table
-
-
-def _reader(column: Column) -> Callable[[Any], Any]:
-    """`column.read`, with its dispatch on the kind of `value` done once: most columns name one attribute."""
-    source = column.value if column.value is not None else column.key
-    if callable(source):
-        return source
-    if "." in source:
-        return column.read
-    get = attrgetter(source)
-
-    def read(record: Any) -> Any:
-        value = get(record)
-        if callable(value) and not isinstance(value, Model | QuerySet):
-            return value()  # e.g. get_status_display
-        return value
-
-    return read
 
 
 def _serialize(readers: tuple[tuple[str, Callable[[Any], Any]], ...], record: Model) -> dict[str, Any]:

@@ -18,12 +18,12 @@ from typing import Any
 
 from django.forms.renderers import TemplatesSetting
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from opensales.core.idurls import id_url
 from opensales.core.templatetags.opensales import format_money, widget_attrs
 
 from .registry import Column, ModelView
@@ -60,7 +60,11 @@ def render_rows(
     record_url = _record_url(model_view)
     # Per column once: its <td> opening tag and its renderer.
     plan = [
-        (f'\n          <td class="{escape(c.css)}" data-label="{escape(c.label)}">', renderer_for(c), c.read)
+        (
+            f'\n          <td class="{escape(c.css)}" data-label="{escape(c.label)}">',
+            renderer_for(c),
+            c.reader,
+        )
         for c in columns
     ]
     select = escape(_("Select"))
@@ -84,20 +88,16 @@ def render_rows(
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
 
 
-_PK = 987654321987  # a stand-in primary key, to reverse a model's detail route once per page
-
-
 def _record_url(model_view: type[ModelView]) -> Callable[[Any], str]:
-    """`model_view.record_url`, reversing the detail route once rather than once per row (a
-    twentieth of the rows' time). A model view that redefines its URLs keeps its own methods."""
+    """`model_view.record_url`, the detail route reversed once per page (`id_url`) rather than once per
+    row. A model view that redefines its URLs keeps its own methods."""
     if (
         model_view.record_url.__func__ is not ModelView.record_url.__func__
         or model_view.detail_url.__func__ is not ModelView.detail_url.__func__
     ):
         return model_view.record_url
-    sample = reverse(model_view.route("detail" if model_view.has_detail else "edit"), args=[_PK])
-    head, tail = sample.split(str(_PK), 1)
-    return lambda record: f"{head}{record.pk}{tail}"
+    url = id_url(model_view.route("detail" if model_view.has_detail else "edit"))
+    return lambda record: url(record.pk)
 
 
 # --- the filter form's widgets ----------------------------------------------------------------------

@@ -96,7 +96,8 @@ class ObjectListView(ModelPage):
         query = state_query(params)
         filter_form = filterset.form
         filter_form.renderer = fast_widgets
-        bulk_enabled = bool(mv.bulk_actions) or mv.may(user, Action.EXPORT)
+        can_export = mv.may(user, Action.EXPORT)
+        bulk_enabled = bool(mv.bulk_actions) or can_export
         context = {
             **self.base_context(),
             "filterset": filterset,
@@ -112,7 +113,7 @@ class ObjectListView(ModelPage):
             "query": query,
             "total": page.total,
             "total_exact": page.exact,
-            "can_export": mv.may(user, Action.EXPORT),
+            "can_export": can_export,
             "import_url": _import_url(mv, user),
             "saved": saved_views.context(user, mv, params, default_id=known_default),
             "bulk_enabled": bulk_enabled,
