@@ -140,10 +140,7 @@ def _reach_q(entry: Any, reach: Reach, user: Any) -> Q:
         # One list with the user in it, not `owner = me OR owner IN (team)`: PostgreSQL answered the OR
         # with a bitmap scan of the table (a manager's board totals: 55 ms); the list alone is an
         # index-only scan of the covering index.
-        people = reach_people(user, reach)
-        if reach.own and user.pk not in people:
-            people = sorted([*people, user.pk])
-        return Q(**{f"{entry.owner_field}_id__in": people})
+        return Q(**{f"{entry.owner_field}_id__in": _owners(reach, user)})
     prefix = f"{entry.department_field}__" if entry.department_field else ""
     q = NOTHING
     home = grants_for(user).home_department
@@ -154,6 +151,43 @@ def _reach_q(entry: Any, reach: Reach, user: Any) -> Q:
     for path in reach.subtree_paths:
         q |= Q(**{f"{prefix}path__startswith": path})
     return q
+
+
+def _owners(reach: Reach, user: Any) -> list[int]:
+    """The owners whose records an owner-based `reach` covers: the people of its departments, and the
+    user when the reach includes their own."""
+    if not (reach.department_ids or reach.subtree_paths):
+        return [user.pk] if reach.own else []
+    people = reach_people(user, reach)
+    if reach.own and user.pk not in people:
+        people = sorted([*people, user.pk])
+    return people
+
+
+def owner_split(
+    user: Any, model: type[models.Model], action: str = Action.VIEW
+) -> tuple[list[int] | None, Q | None] | None:
+    """The scope of `user` on an owner-scoped `model` as (owners, rest): every live record of `owners`
+    (None: of every owner) and, beyond those, the records `rest` selects (None: none). For reading data
+    kept per owner (the board's totals, deals/tally.py). None when the model is not scoped by owner."""
+    entry = get_entry(model)
+    if not entry.owner_field or entry.parent_field:
+        return None
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return [], None
+    if user.is_superuser or entry.scope_free:
+        return None, None
+    reach = grants_for(user).reach(entry.label, action)
+    if reach is None:
+        return [], None
+    if reach.all:
+        return None, None
+    rest = _collaborator_q(model, user, action)
+    if entry.extra_q is not None:
+        extra = entry.extra_q(user, action)
+        if extra is not None:
+            rest |= extra
+    return _owners(reach, user), (None if rest == NOTHING else rest)
 
 
 def reach_people(user: Any, reach: Reach) -> list[int]:

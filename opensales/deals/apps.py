@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +26,7 @@ class DealsConfig(AppConfig):
         )
         add_item("settings", NavItem(_("Pipelines"), "deals:pipelines", "ti-adjustments", _may_configure))
         register_home()
+        post_migrate.connect(_tally_triggers, sender=self)
 
         from opensales.comments.selectors import EVENT_LABELS
 
@@ -41,3 +44,9 @@ def _may_configure(user) -> bool:
     from .views import _may_configure as may
 
     return may(user)
+
+
+def _tally_triggers(using: str = "default", **kwargs) -> None:
+    from .tally import ensure_installed
+
+    ensure_installed(connections[using])

@@ -231,3 +231,23 @@ class StageHistory(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
+
+
+class StageTally(models.Model):
+    """The live (not deleted) deals of one owner in one stage: how many, their amount and their weighted
+    amount, kept by database triggers on every insert, update and delete of a deal (deals/tally.py) so
+    that no write path (services, bulk updates, imports, merges, raw SQL) can leave it behind. A board
+    without filters adds up these rows for the owners in the reader's scope instead of every open deal
+    in view (a director's 140,000). Amounts are integers: cents, and cents × probability percent."""
+
+    owner_id = models.BigIntegerField()
+    stage_id = models.BigIntegerField()
+    deals = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+    weighted_cents_percent = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner_id", "stage_id"], name="stage_tally_key")]
+
+    def __str__(self) -> str:
+        return f"owner {self.owner_id} / stage {self.stage_id}: {self.deals}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from opensales.core.actions import Action
 
 from .models import Opportunity, Pipeline, Stage
+from .tally import board_totals
 
 
 def stale_days() -> int:
@@ -72,27 +73,37 @@ CARD_FIELDS = (
 )
 
 
-def board_columns(qs, pipeline: Pipeline, *, cards: bool = True) -> list[Column]:
+def board_columns(qs, pipeline: Pipeline, *, cards: bool = True, unfiltered_for: Any = None) -> list[Column]:
     """The board of `pipeline` for the (already scoped and filtered) opportunities `qs`: one column per
     stage with its cards (at most BOARD_LIMIT, earliest close date first) and totals over all of them.
     One query for the totals, one per non-empty stage for its cards' ids (an index range scan with a
     LIMIT, deals_opportunity "opportunity_board") and one for the cards: flat as the pipeline grows to
     100,000 deals, where one window over the whole pipeline sorted all of them. `cards=False` (charts)
-    skips the cards."""
+    skips the cards. `unfiltered_for=user` says that `qs` is all that user may see: the totals are
+    then read from the tally kept per owner and stage (deals/tally.py), not added up over every deal."""
     stages = list(pipeline.stages.order_by("sort_order", "pk"))
     columns = {s.pk: Column(stage=s) for s in stages}
     # The pipeline's deals as "in one of its stages" (a stage belongs to one pipeline): the stage column
     # is in the scope and totals indexes, so the totals are read from an index, not from 100,000 rows.
     qs = qs.filter(stage__in=[s.pk for s in stages])
-    totals = (
-        qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"), w=Sum(models_weighted()))
-    )
-    for row in totals:
-        column = columns.get(row["stage"])
-        if column is not None:
-            column.count = row["n"]
-            column.total = row["total"] or Decimal("0")
-            column.weighted = (Decimal(row["w"] or 0) / 100).quantize(Decimal("0.01"))
+    tallied = board_totals(unfiltered_for, list(columns)) if unfiltered_for is not None else None
+    if tallied is not None:
+        for stage, total in tallied.items():
+            column = columns.get(stage)
+            if column is not None:
+                column.count, column.total, column.weighted = total.deals, total.amount, total.weighted
+    else:
+        totals = (
+            qs.order_by()
+            .values("stage")
+            .annotate(n=Count("pk"), total=Sum("amount"), w=Sum(models_weighted()))
+        )
+        for row in totals:
+            column = columns.get(row["stage"])
+            if column is not None:
+                column.count = row["n"]
+                column.total = row["total"] or Decimal("0")
+                column.weighted = (Decimal(row["w"] or 0) / 100).quantize(Decimal("0.01"))
     if not cards:
         return [columns[s.pk] for s in stages]
     # Each column's ids by a slim query (the table, its scope and the board index), then all the cards

@@ -58,7 +58,9 @@ def _board_context(request: HttpRequest, pipeline: Pipeline) -> dict[str, Any]:
     params = _board_params(request)
     filterset = OpportunityView.filterset(user, params)
     qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    columns = selectors.board_columns(qs, pipeline)
+    # No filter value at all: the board is the user's whole scope, and its totals come from the tally.
+    unfiltered = not any(value for values in params.lists() for value in values[1])
+    columns = selectors.board_columns(qs, pipeline, unfiltered_for=user if unfiltered else None)
     query = request.GET.copy()
     query.pop("pipeline", None)
     may_move = has_action(user, Opportunity, Action.CHANGE)
@@ -331,7 +333,7 @@ def funnel_data(request: HttpRequest) -> HttpResponse:
     _require(request, Opportunity, Action.VIEW)
     pipeline = _board_pipeline(request)
     qs = Opportunity.objects.visible_to(request.user, Action.VIEW)
-    columns = selectors.board_columns(qs, pipeline, cards=False)
+    columns = selectors.board_columns(qs, pipeline, cards=False, unfiltered_for=request.user)
     return JsonResponse(
         {
             "pipeline": pipeline.name,
