@@ -143,11 +143,12 @@ def capped_count(qs: QuerySet, limit: int) -> tuple[int, bool]:
 
 def paginate(qs: QuerySet, params: QueryDict, size: int, threshold: int) -> Page:
     """One page of the ordered queryset `qs`, by number or by cursor (see the module docstring)."""
-    counted, exact = capped_count(qs, threshold)
     path, descending = _sort_path(qs)
-    keyset_possible = path == "pk" or not _nullable(qs, path)
-    if exact or not keyset_possible:
-        return _numbered(qs, params, size, counted if exact else qs.count())
+    if path != "pk" and _nullable(qs, path):  # no cursor over a nullable sort: numbered pages, counted
+        return _numbered(qs, params, size, qs.count())
+    counted, exact = capped_count(qs, threshold)
+    if exact:
+        return _numbered(qs, params, size, counted)
     return _keyset(qs, params, size, threshold, path, descending)
 
 

@@ -29,7 +29,11 @@ def ids_of(*usernames: str) -> set[str]:
 
 def usernames(response) -> list[str]:
     """Usernames of the rows, in page order (the username column is shown by default)."""
-    ids = re.findall(r'data-row-id="(\d+)"', response.content.decode())
+    return usernames_in(response.content.decode())
+
+
+def usernames_in(body: str) -> list[str]:
+    ids = re.findall(r'data-row-id="(\d+)"', body)
     by_pk = dict(Employee.objects.unscoped(reason="test").values_list("pk", "user__username"))
     return [by_pk[int(pk)] for pk in ids]
 
@@ -152,6 +156,23 @@ def test_keyset_with_descending_sort(cast, login, monkeypatch):
         Employee.objects.unscoped(reason="t").values_list("user__username", flat=True), reverse=True
     )
     assert usernames(first) + second == everyone[:16]
+
+
+def test_a_nullable_sort_pages_by_number_with_one_count(cast, login, monkeypatch):
+    """No cursor can page over NULLs, so past the threshold a nullable sort still numbers its pages, and
+    counts once (exactly), not a capped count first."""
+    monkeypatch.setattr(EmployeeView, "keyset_threshold", 5)
+    monkeypatch.setattr(EmployeeView, "page_sizes", (8,))
+    client = login(cast["director"])
+    client.get(URL, {"sort": "-hire_date"})
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(URL, {"sort": "-hire_date", "page": "3"}).content.decode()
+    assert 'data-testid="page-number"' in body
+    assert len(usernames_in(body)) == 4  # 20 people: pages of 8, 8, 4
+    counts = [
+        q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "org_employee" in q["sql"]
+    ]
+    assert len(counts) == 1, counts
 
 
 def test_a_forged_cursor_is_harmless(cast, login, monkeypatch):
