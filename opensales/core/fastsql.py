@@ -4,6 +4,7 @@ as tuples and sent with one `executemany` (SQLite) or one `COPY` (PostgreSQL) pe
     values = insert(Model, objs, now=now)            # sets obj.pk; returns each row's column values
     insert_history(Model, objs, values, user=actor, now=now, history_type="+")
     insert_tuples(Model, columns, rows, conflict=(unique columns), update=(columns))
+    update(Model, objs, field_names)                 # what bulk_update writes, one executemany
 
 Column values are converted exactly as Django does (`get_db_prep_save`), with the conversions of the
 common field types (text, numbers, booleans, foreign keys, date-times) done directly: Django's INSERT
@@ -262,6 +263,23 @@ def insert_history(
             out.append(obj.pk)
         rows.append(tuple(out))
     _write(history._meta.db_table, columns, rows)
+
+
+def update(model: type[models.Model], objs: list[models.Model], names: Sequence[str]) -> None:
+    """UPDATE these fields of these records: `UPDATE … SET a = %s, … WHERE pk = %s` for every record in
+    one executemany, the values converted as `bulk_update` converts them. (Django's bulk_update builds
+    a CASE WHEN per field and record: compiling it cost ≈ 50 ms per 20 records.)"""
+    if not objs:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    values = _rows(objs, [f.attname for f in fields], [_converter(f) for f in fields])
+    rows = [(*row, obj.pk) for row, obj in zip(values, objs, strict=True)]
+    sets = ", ".join(f"{_quote(f.column)} = %s" for f in fields)
+    # Table and column names come from the models' metadata, quoted; values are parameters.
+    sql = f"UPDATE {_quote(meta.db_table)} SET {sets} WHERE {_quote(meta.pk.column)} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def insert_tuples(

@@ -31,8 +31,6 @@ from opensales.search.index import index_objects
 from . import services
 from .models import Contact, Customer
 
-BATCH = 500
-
 
 def _new_contact(actor: Any, customer: Customer, fields: dict[str, Any]) -> Contact:
     contact = fastsql.blank(Contact)
@@ -206,27 +204,19 @@ def update_customers(
                     )
                 )
         out.append(customer)
+    # The history rows as the services' post_save writes them (no change reason), not as
+    # bulk_history_create does (an empty one).
     if changed:
         fields = changed_fields | {"credit_code", "name_key", "phone_digits", "version", "updated_at"}
-        Customer.objects.unscoped(reason="import update").bulk_update(
-            changed, sorted(fields), batch_size=BATCH
-        )
-        Customer.history.bulk_history_create(
-            changed, batch_size=BATCH, update=True, default_user=actor, default_date=now
-        )
+        fastsql.update(Customer, changed, sorted(fields))
+        fastsql.insert_history(Customer, changed, None, user=actor, now=now, history_type="~")
     if contacts_changed:
         fields = contact_changed_fields | {"mobile_index", "email_index", "version", "updated_at"}
-        Contact.objects.unscoped(reason="import update").bulk_update(
-            contacts_changed, sorted(fields), batch_size=BATCH
-        )
-        Contact.history.bulk_history_create(
-            contacts_changed, batch_size=BATCH, update=True, default_user=actor, default_date=now
-        )
+        fastsql.update(Contact, contacts_changed, sorted(fields))
+        fastsql.insert_history(Contact, contacts_changed, None, user=actor, now=now, history_type="~")
     if contacts_new:
-        Contact.objects.bulk_create(contacts_new, batch_size=BATCH)
-        Contact.history.bulk_history_create(
-            contacts_new, batch_size=BATCH, default_user=actor, default_date=now
-        )
+        values = fastsql.insert(Contact, contacts_new, now=now)
+        fastsql.insert_history(Contact, contacts_new, values, user=actor, now=now, history_type="+")
         new_fields = {
             id(c.customer): cf
             for c, (_p, _f, _c, cf) in zip(

@@ -121,6 +121,8 @@ def _characters(run: str, *, first: bool) -> set[str]:
 def text_tokens(text: str | None, *, name: bool = False) -> set[str]:
     """Tokens of ordinary text. `name`: the text names the record (its title), so its first Han
     character is also a token of its own, for one-character queries."""
+    if not text:
+        return set()
     text = normalise(text)
     tokens: set[str] = set()
     for index, run in enumerate(han_runs(text)):
@@ -148,6 +150,8 @@ def _run_tokens(run: str, first: bool) -> frozenset[str]:
 def person_name_tokens(text: str | None) -> set[str]:
     """Tokens of a person's name, the surname read as a surname (曾 zeng, never ceng): the characters
     (pairs, and the first alone), full pinyin, initials, each syllable and the given name's pinyin."""
+    if not text:
+        return set()
     text = _NAME_GAP.sub("", normalise(text))
     tokens: set[str] = set()
     for run in han_runs(text):
@@ -196,6 +200,8 @@ def phone_token(digits: str) -> str:
 
 def phone_tokens(value: str | None) -> set[str]:
     """One keyed hash per suffix of 4 to 16 digits: 13800138000 → hash(8000), hash(38000), …"""
+    if not value:
+        return set()
     digits = phone_digits(value)[-MAX_PHONE_DIGITS:]
     if len(digits) < MIN_PHONE_DIGITS:
         return set()

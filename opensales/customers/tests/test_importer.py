@@ -311,3 +311,28 @@ def test_bulk_updates_never_fall_back_to_row_by_row(cast, monkeypatch):
     assert plan.updated == 2
     customer = Customer.objects.unscoped(reason="t").get(name=ROW_A[0])
     assert (customer.phone, customer.version) == ("021-68880000", 2)
+
+
+def test_bulk_updates_write_history_rows_as_the_services_do(cast):
+    """The updated customer and contact get a history row each, as their post_save writes it: every
+    column as now stored, type "~", the actor, no change reason."""
+    from opensales.customers.models import Contact
+
+    manager = cast["manager_east"]
+    _run_contacts(manager, [ROW_A])
+    changed = [[ROW_A[0], ROW_A[1], "021-68880000", *ROW_A[3:5], "王芳", "13812345679", "", "总监"]]
+    assert _run_contacts(manager, changed).updated == 1
+    customer = Customer.objects.unscoped(reason="t").get(name=ROW_A[0])
+    contact = Contact.objects.unscoped(reason="t").get(customer=customer)
+    assert (customer.phone, contact.mobile, contact.title) == ("021-68880000", "13812345679", "总监")
+    for record in (customer, contact):
+        latest = record.history.order_by("-history_id").first()
+        assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
+            "~",
+            manager,
+            None,
+        )
+        skip = {"history_id", "history_date", "history_type", "history_user_id", "history_change_reason"}
+        fields = {k: v for k, v in _fields(latest, skip=skip).items() if k != "history_relation_id"}
+        assert fields == _fields(record)
+        assert (latest.id, latest.version, latest.updated_at) == (record.pk, 2, record.updated_at)
