@@ -20,8 +20,17 @@ class CoreConfig(AppConfig):
             shares_changed, sender=Collaborator, dispatch_uid="opensales.shares_changed.delete"
         )
         post_migrate.connect(analyze_new_indexes, sender=self, dispatch_uid="opensales.analyze_new_indexes")
+        post_migrate.connect(_access_stamp_triggers, sender=self, dispatch_uid="opensales.access_stamp")
 
         def profile(request):
             return {"employee": getattr(request.user, "employee", None), "roles": request.user.roles.all()}
 
         register_home_widget(HomeWidget("profile", "core/home/profile.html", order=900, context=profile))
+
+
+def _access_stamp_triggers(using: str = "default", **kwargs) -> None:
+    from django.db import connections
+
+    from .access_stamp import ensure_installed
+
+    ensure_installed(connections[using])

@@ -113,3 +113,17 @@ class Collaborator(models.Model):
             models.UniqueConstraint(fields=["content_type", "object_id", "user"], name="uniq_collaborator")
         ]
         indexes = [models.Index(fields=["user", "content_type", "level"])]
+
+
+class AccessStamp(models.Model):
+    """One row whose value changes with anything a permission scope is built from (core/access_stamp.py);
+    written only by database triggers."""
+
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("access stamp")
+        verbose_name_plural = _("access stamps")
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -120,6 +120,8 @@ def ensure_installed(using: Any = connection) -> bool:
     vendor = using.vendor
     if vendor not in TRIGGERS:
         return False
+    if TABLE not in using.introspection.table_names():  # migrated to a point before the table
+        return False
     with using.cursor() as cursor:
         if set(TRIGGERS[vendor]) <= _installed(cursor, vendor):
             return False

@@ -165,20 +165,20 @@ def test_unknown_or_unviewable_type_shows_every_type(as_user):
 def test_query_counts(as_user, django_assert_num_queries):
     client = as_user("rep_sh1")
     client.get(reverse("search:suggest"), {"q": "上海"})  # warm the content-type cache
-    # session, user, employee + role grants (2) for the scope, the people of the departments a reach
-    # covers and the records shared with the user (each once per request, core/scope.py), the search
-    with django_assert_num_queries(7):
+    # session, user, the access stamp (the process keeps the user's grants, the people of their reach
+    # and the records shared with them: core/access_stamp.py), the search
+    with django_assert_num_queries(4):
         client.get(reverse("search:suggest"), {"q": "zhang wei"})
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         client.get(reverse("search:suggest"), {"q": "团队"})
 
 
 def test_search_page_query_count(as_user, django_assert_num_queries):
     client = as_user("rep_sh1")
     client.get(reverse("search:search"), {"q": "上海"})  # warm the content-type cache
-    # The 7 of the suggestions, then the page around them: the menu's operator check, the bell's
+    # The 4 of the suggestions, then the page around them: the menu's operator check, the bell's
     # unread count (the user menu's employee title comes with the scope's grants).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         client.get(reverse("search:search"), {"q": "zhang wei"})
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         client.get(reverse("search:search"), {"q": "团队", "type": "employees", "page": 1})
