@@ -20,13 +20,13 @@ from opensales.core.templatetags.opensales import format_money
 
 
 def card_html(cards: Iterable[Any], stage_options: SafeString | None) -> SafeString:
-    """The cards of one column; `stage_options` (the column's <option>s) when the reader may move them."""
+    """The cards (selectors.Card) of one column; `stage_options` (the column's <option>s) when the
+    reader may move them."""
     detail = id_url("deals:opportunity_detail")
     move = id_url("deals:board_move")
     stale_label, stage_label = gettext("Stale"), gettext("Stage")
     parts = []
     for opp in cards:
-        owner = opp.owner.get_full_name() or opp.owner.username if opp.owner_id else ""
         picker = (
             format_html(
                 '<label class="visually-hidden" for="stage-{0}">{1}</label>'
@@ -55,14 +55,14 @@ def card_html(cards: Iterable[Any], stage_options: SafeString | None) -> SafeStr
                 move_url=move(opp.pk),
                 url=detail(opp.pk),
                 name=opp.name,
-                customer=opp.customer.name if opp.customer_id else "",
+                customer=opp.customer_name,
                 amount=format_money(opp.amount),
                 stale=format_html(
                     '<span class="badge bg-orange-lt" data-testid="stale-badge">{}</span>', stale_label
                 )
                 if opp.is_stale
                 else "",
-                owner=owner,
+                owner=opp.owner_name,
                 close=opp.expected_close.isoformat() if opp.expected_close else "",
                 picker=picker,
             )

@@ -39,24 +39,52 @@ def stale_q(now: datetime.datetime | None = None) -> Q:
 
 
 def is_stale(opp: Opportunity, now: datetime.datetime | None = None) -> bool:
-    if opp.stage.is_won or opp.stage.is_lost:
+    closed = opp.stage.is_won or opp.stage.is_lost
+    return _stale(closed, opp.last_follow_up_at, opp.created_at, opp.expected_close, now)
+
+
+def _stale(
+    closed: bool,
+    last_follow_up_at: datetime.datetime | None,
+    created_at: datetime.datetime | None,
+    expected_close: datetime.date | None,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """The stale rule (`stale_q`) for one deal's values."""
+    if closed:
         return False
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=stale_days())
-    reference = opp.last_follow_up_at or opp.created_at
+    reference = last_follow_up_at or created_at
     if reference is not None and reference < cutoff:
         return True
-    return opp.expected_close is not None and opp.expected_close < timezone.localdate(now)
+    return expected_close is not None and expected_close < timezone.localdate(now)
 
 
 def weighted(opp: Opportunity) -> Decimal:
     return (opp.amount * opp.probability / 100).quantize(Decimal("0.01"))
 
 
+@dataclass(slots=True)
+class Card:
+    """What a board card shows (deals/cards.py), read as plain values: a board is up to 30 cards a
+    column, and model instances of each deal, its customer, owner and stage were a fifth of the page."""
+
+    pk: int
+    version: int
+    name: str
+    amount: Decimal
+    expected_close: datetime.date | None
+    stage_id: int
+    customer_name: str
+    owner_name: str
+    is_stale: bool
+
+
 @dataclass
 class Column:
     stage: Stage
-    cards: list[Opportunity] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
     total: Decimal = Decimal("0")
     weighted: Decimal = Decimal("0")
     count: int = 0
@@ -66,10 +94,16 @@ class Column:
 # Cards shown per column (the totals count them all; the rest are one click away in the list): rendering
 # is what a board costs, 30 cards × 7 stages is already a long page.
 BOARD_LIMIT = 30
-CARD_FIELDS = (
-    *("version", "name", "amount", "expected_close", "last_follow_up_at", "created_at"),
-    *("stage", "owner", "customer", "pipeline", "customer__name", "owner__full_name", "owner__username"),
-    *("stage__is_won", "stage__is_lost", "stage__name", "stage__pipeline"),
+CARD_VALUES = (
+    *("pk", "version", "name", "amount", "expected_close", "stage_id", "customer__name"),
+    *(
+        "owner__full_name",
+        "owner__username",
+        "stage__is_won",
+        "stage__is_lost",
+        "last_follow_up_at",
+        "created_at",
+    ),
 )
 
 
@@ -115,18 +149,20 @@ def board_columns(qs, pipeline: Pipeline, *, cards: bool = True, unfiltered_for:
         if columns[stage.pk].count
         for pk in ordered.filter(stage=stage).values_list("pk", flat=True)[:BOARD_LIMIT]
     ]
-    # Only what a card shows (deals/cards.py) and is_stale reads: whole customers and users are wide rows.
-    cards = (
-        qs.filter(pk__in=ids).select_related("customer", "owner", "stage").only(*CARD_FIELDS).in_bulk()
-        if ids
-        else {}
-    )
+    # Only what a card shows and the stale rule reads: whole customers and users are wide rows.
     now = timezone.now()
+    cards = {}
+    for pk, version, name, amount, close, stage, customer, full_name, username, won, lost, last, created in (
+        qs.filter(pk__in=ids).values_list(*CARD_VALUES) if ids else ()
+    ):
+        stale = _stale(won or lost, last, created, close, now)
+        cards[pk] = Card(
+            pk, version, name, amount, close, stage, customer or "", full_name or username, stale
+        )
     for pk in ids:
-        opp = cards.get(pk)
-        if opp is not None:
-            opp.is_stale = is_stale(opp, now)
-            columns[opp.stage_id].cards.append(opp)
+        card = cards.get(pk)
+        if card is not None:
+            columns[card.stage_id].cards.append(card)
     return [columns[s.pk] for s in stages]
 
 
