@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from opensales.api.errors import ErrorOut, invalid_choice
 from opensales.core.actions import Action
@@ -165,7 +165,7 @@ def merge(request, payload: MergeIn):
     row = merge_service.merge(
         actor=actor, survivor=survivor, others=others, field_choices=payload.field_choices
     )
-    return 201, _merge_out(row)
+    return Status(201, _merge_out(row))
 
 
 @router.post("/customer-merges/{id}/undo", response={200: MergeOut, **ERRORS})

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from opensales.api.errors import ApiError, ErrorOut
 from opensales.bulk.actions import assignable_users
@@ -211,7 +211,7 @@ def submit_web_form(request, payload: WebFormIn):
         raise ApiError(422, "invalid", _("The input is not valid."), fields)
     data = form.cleaned_data
     if data["website"]:  # a filled honeypot: answer as usual, keep nothing
-        return 201, {"id": None}
+        return Status(201, {"id": None})
     try:
         lead = services.web_form_submit(
             company=data["company"],
@@ -223,4 +223,4 @@ def submit_web_form(request, payload: WebFormIn):
         )
     except ValidationError as exc:
         raise _invalid(exc) from None
-    return 201, {"id": lead.pk}
+    return Status(201, {"id": lead.pk})

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from ninja import Status
 
 from . import backup, dbtools
 from .models import Backup, WorkerHeartbeat
@@ -104,7 +105,7 @@ def public_status() -> tuple[int, dict[str, Any]]:
         backups = backup_state()
         migrations = pending_migrations()
     except DatabaseError:
-        return 503, {"status": "error", "checked_at": now.isoformat(), "database": {"ok": False}}
+        return Status(503, {"status": "error", "checked_at": now.isoformat(), "database": {"ok": False}})
     last = backups["newest_verified"]
     body = {
         "status": "stale" if worker.stale else "ok",

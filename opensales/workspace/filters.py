@@ -24,6 +24,21 @@ class FilterForm(StyledFormMixin, forms.Form):
     pass
 
 
+class ChoicesInOneQuery(django_filters.fields.ModelChoiceIterator):
+    """A filter's choices (tags, people, departments: tens to hundreds of rows) read by one plain query,
+    in django-filters' order (empty, null, the records). Django reads them with `.iterator()`, which on
+    PostgreSQL is a server-side cursor held over the transaction (DECLARE … WITH HOLD, FETCH, CLOSE):
+    three round trips for each select on every list page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if getattr(self.field, "null_label", None) is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 RANGE_TEMPLATE = "workspace/widgets/range.html"
 
 
@@ -115,6 +130,9 @@ class WorkspaceFilterSet(django_filters.FilterSet):
         if "q" in form.fields:
             form.fields["q"].widget.attrs.setdefault("type", "search")
         for field in form.fields.values():
+            if isinstance(field, forms.ModelChoiceField):  # ModelMultipleChoiceField too
+                field.iterator = ChoicesInOneQuery
+                field.widget.choices = ChoicesInOneQuery(field)  # the widget took its own with the queryset
             # "All" rather than "---------" or "Unknown" for a filter left open.
             if isinstance(field.widget, django_filters.widgets.RangeWidget):
                 style_range(field.widget)
