@@ -299,3 +299,28 @@ def test_board_cuts_each_column_in_the_database(cast, stages, monkeypatch):
     first = selectors.board_columns(qs, stages["初步接洽"].pipeline)[0]
     assert first.count == 3
     assert [c.name for c in first.cards] == ["卡片1", "卡片0"]
+
+
+def test_board_picks_its_pipeline_from_one_read(cast, login, pipeline):
+    """The default active pipeline, else the one asked for (even inactive); the tabs list the active
+    ones; the pipelines are read once per board."""
+    from opensales.deals.models import Pipeline
+
+    channel = Pipeline.objects.exclude(pk=pipeline.pk).first()
+    retired = Pipeline.objects.create(name="旧流程", sort_order=-1, is_active=False)
+    client = login(cast["rep_sh1"])
+
+    def shown(**params):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("deals:board"), params).content.decode()
+        assert sum('FROM "deals_pipeline"' in q["sql"] for q in queries.captured_queries) == 1
+        tabs = re.findall(r'href="\?pipeline=(\d+)[^"]*">([^<]+)</a></li>', html)
+        return int(re.search(r'data-pipeline="(\d+)"', html).group(1)), [int(pk) for pk, _name in tabs]
+
+    chosen, tabs = shown()
+    assert chosen == pipeline.pk and retired.pk not in tabs and {pipeline.pk, channel.pk} <= set(tabs)
+    assert shown(pipeline=channel.pk)[0] == channel.pk
+    assert shown(pipeline=retired.pk)[0] == retired.pk
+    assert shown(pipeline="999999")[0] == pipeline.pk
+    Pipeline.objects.filter(pk=pipeline.pk).update(is_active=False)
+    assert shown()[0] == channel.pk
