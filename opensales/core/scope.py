@@ -124,10 +124,14 @@ def grants_for(user: Any) -> Grants:
 
 
 def _read_grants(user: Any) -> tuple[Any, Grants]:
-    Employee = apps.get_model("org", "Employee")
     RoleGrant = apps.get_model("org", "RoleGrant")
     Department = apps.get_model("org", "Department")
-    employee = Employee._base_manager.select_related("department").filter(user_id=user.pk).first()
+    employee = (
+        apps.get_model("org", "Employee")
+        ._base_manager.select_related("department")
+        .filter(user_id=user.pk)
+        .first()
+    )
     home = employee.department if employee else None
     reaches: dict[tuple[str, str], Reach] = {}
     custom_departments = models.Prefetch(
@@ -212,11 +216,7 @@ def owner_split(
         return [], None
     if reach.all:
         return None, None
-    rest = _collaborator_q(model, user, action)
-    if entry.extra_q is not None:
-        extra = entry.extra_q(user, action)
-        if extra is not None:
-            rest |= extra
+    rest = _beyond_reach_q(entry, model, user, action)
     return _owners(reach, user), (None if rest == NOTHING else rest)
 
 
@@ -320,12 +320,16 @@ def scope_q(user: Any, model: type[models.Model], action: str = Action.VIEW) -> 
         visible_parents = parent.objects.visible_to(user, parent_action).filter(narrowed).values("pk")
         return Q(**{f"{entry.parent_field}__in": visible_parents})
     q = _reach_q(entry, reach, user)
-    if not reach.all:
-        q |= _collaborator_q(model, user, action)
-        if entry.extra_q is not None:
-            extra = entry.extra_q(user, action)
-            if extra is not None:
-                q |= extra
+    return q if reach.all else q | _beyond_reach_q(entry, model, user, action)
+
+
+def _beyond_reach_q(entry: Any, model: type[models.Model], user: Any, action: str) -> Q:
+    """What a scope adds to its reach: the records shared with the user and the model's own extra."""
+    q = _collaborator_q(model, user, action)
+    if entry.extra_q is not None:
+        extra = entry.extra_q(user, action)
+        if extra is not None:
+            q |= extra
     return q
 
 

@@ -110,16 +110,16 @@ def _create_default_pipelines() -> list[Pipeline]:
 
 
 def default_pipeline() -> Pipeline:
-    pipeline = _default_or_first()
-    if pipeline is None:
-        ensure_default_pipelines()
-        pipeline = _default_or_first()
-    return pipeline
+    return default_of(list(Pipeline.objects.all()) or ensure_default_pipelines())
 
 
-def _default_or_first() -> Pipeline | None:
-    pipeline = Pipeline.objects.filter(is_active=True).order_by("-is_default", "sort_order", "pk").first()
-    return pipeline or Pipeline.objects.order_by("sort_order", "pk").first()
+def default_of(pipelines: list[Pipeline]) -> Pipeline:
+    """The default among `pipelines` (a handful, read once): the active one marked default, else the first
+    active one, else the first."""
+    active = [p for p in pipelines if p.is_active]
+    if active:
+        return min(active, key=lambda p: (not p.is_default, p.sort_order, p.pk))
+    return min(pipelines, key=lambda p: (p.sort_order, p.pk))
 
 
 def first_stage(pipeline: Pipeline) -> Stage:

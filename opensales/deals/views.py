@@ -42,11 +42,7 @@ def _board_pipelines(request: HttpRequest) -> tuple[Pipeline, list[Pipeline]]:
     pipelines = list(Pipeline.objects.all()) or services.ensure_default_pipelines()
     value = request.GET.get("pipeline", "") or request.POST.get("pipeline", "")
     chosen = next((p for p in pipelines if value.isdigit() and p.pk == int(value)), None)
-    if chosen is None:  # services.default_pipeline's choice: the default active one, else the first
-        active = sorted(
-            (p for p in pipelines if p.is_active), key=lambda p: (not p.is_default, p.sort_order, p.pk)
-        )
-        chosen = active[0] if active else min(pipelines, key=lambda p: (p.sort_order, p.pk))
+    chosen = chosen or services.default_of(pipelines)
     return chosen, [p for p in pipelines if p.is_active]
 
 
