@@ -104,14 +104,33 @@ class FollowUpView(ModelView):
         Column(
             "status", _("Status"), value="get_status_display", sort="status", css="d-none d-md-table-cell"
         ),
-        Column("customer", _("Customer"), value=_link("customer"), sort="customer__name"),
-        Column("contact", _("Contact"), value=_link("contact"), default=False),
-        Column("opportunity", _("Opportunity"), value=_link("opportunity"), default=False),
-        Column("lead", _("Lead"), value=_link("lead"), default=False),
+        Column(
+            "customer",
+            _("Customer"),
+            value=_link("customer"),
+            sort="customer__name",
+            needs=("customer__name",),
+        ),
+        Column("contact", _("Contact"), value=_link("contact"), needs=("contact__name",), default=False),
+        Column(
+            "opportunity",
+            _("Opportunity"),
+            value=_link("opportunity"),
+            needs=("opportunity__name",),
+            default=False,
+        ),
+        Column(
+            "lead",
+            _("Lead"),
+            value=_link("lead"),
+            needs=("lead__company", "lead__contact_name"),
+            default=False,
+        ),
         Column(
             "owner",
             _("Owner"),
             value="owner.get_full_name",
+            needs=("owner__full_name", "owner__username"),
             sort="owner__full_name",
             css="d-none d-md-table-cell",
         ),

@@ -123,13 +123,20 @@ class CustomerView(ModelView):
     columns = (
         Column("name", _("Name"), sort="name", required=True),
         Column("short_name", _("Short name"), sort="short_name", default=False),
-        Column("owner", _("Owner"), value=_owner_cell, sort="owner__full_name"),
+        Column(
+            "owner",
+            _("Owner"),
+            value=_owner_cell,
+            sort="owner__full_name",
+            needs=("owner__full_name", "owner__username"),
+        ),
         Column("grade", _("Grade"), sort="grade", css="text-center"),
         Column("lifecycle", _("Lifecycle stage"), value="get_lifecycle_display", sort="lifecycle"),
         Column(
             "region",
             _("Region"),
             value=lambda c: region_name(c.region),
+            needs=("region",),
             sort="region",
             css="d-none d-md-table-cell",
         ),
@@ -156,7 +163,7 @@ class CustomerView(ModelView):
         ),
         Column("created", _("Created"), value="created_at", sort="created_at", default=False),
         Column("credit_code", _("Unified social credit code"), sort="credit_code", default=False),
-        Column("phone", _("Phone"), value=_phone_cell, default=False, css="text-nowrap"),
+        Column("phone", _("Phone"), value=_phone_cell, needs=("phone",), default=False, css="text-nowrap"),
         Column("key_account", _("Key account"), value="is_key_account", sort="is_key_account", default=False),
     )
     tabs = (
@@ -343,8 +350,8 @@ class ContactView(ModelView):
             sort="decision_role",
             css="d-none d-md-table-cell",
         ),
-        Column("mobile", _("Mobile"), value=_contact_mobile, css="text-nowrap"),
-        Column("email", _("E-mail"), value=_contact_email, default=False),
+        Column("mobile", _("Mobile"), value=_contact_mobile, needs=("mobile",), css="text-nowrap"),
+        Column("email", _("E-mail"), value=_contact_email, needs=("email",), default=False),
         Column("department", _("Department"), sort="department", default=False),
         Column("primary", _("Primary contact"), value="is_primary", sort="is_primary", default=False),
         Column("created", _("Created"), value="created_at", sort="created_at", default=False),

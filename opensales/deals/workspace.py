@@ -134,7 +134,13 @@ class OpportunityView(ModelView):
     detail_view_class = None  # set below
     columns = (
         Column("name", _("Name"), sort="name", required=True),
-        Column("customer", _("Customer"), sort="customer__name", css="d-none d-sm-table-cell"),
+        Column(
+            "customer",
+            _("Customer"),
+            sort="customer__name",
+            needs=("customer__name",),
+            css="d-none d-sm-table-cell",
+        ),
         Column(
             "amount",
             _("Amount"),
@@ -142,7 +148,7 @@ class OpportunityView(ModelView):
             render=money_cell,
             css="text-end text-nowrap",
         ),
-        Column("stage", _("Stage"), sort="stage__sort_order", render=_stage_cell),
+        Column("stage", _("Stage"), sort="stage__sort_order", render=_stage_cell, needs=("stage__name",)),
         Column(
             "probability", _("Probability (%)"), sort="probability", css="text-end d-none d-md-table-cell"
         ),
@@ -150,6 +156,7 @@ class OpportunityView(ModelView):
             "weighted",
             _("Weighted amount"),
             value=selectors.weighted,
+            needs=("amount", "probability"),
             render=money_cell,
             css="text-end text-nowrap d-none d-lg-table-cell",
         ),
@@ -163,12 +170,19 @@ class OpportunityView(ModelView):
             "owner",
             _("Owner"),
             value="owner.get_full_name",
+            needs=("owner__full_name", "owner__username"),
             sort="owner__full_name",
             css="d-none d-md-table-cell",
         ),
         Column("last_follow_up_at", _("Last follow-up"), sort="last_follow_up_at", default=False),
-        Column("stale", _("Stale"), value=_stale, render=_stale_cell),
-        Column("pipeline", _("Pipeline"), sort="pipeline__name", default=False),
+        Column(
+            "stale",
+            _("Stale"),
+            value=_stale,
+            render=_stale_cell,
+            needs=("stage__is_won", "stage__is_lost", "last_follow_up_at", "created_at", "expected_close"),
+        ),
+        Column("pipeline", _("Pipeline"), sort="pipeline__name", needs=("pipeline__name",), default=False),
         Column(
             "forecast_category", _("Forecast category"), value="get_forecast_category_display", default=False
         ),

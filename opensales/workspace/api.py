@@ -41,6 +41,7 @@ from opensales.core.versioning import StaleEdit
 from .filters import WorkspaceFilterSet
 from .listing import capped_count, order_by, page_rows
 from .registry import ModelView, all_views
+from .slim import list_fields
 
 router = Router()
 
@@ -209,7 +210,7 @@ def _add_endpoints(mv: type[ModelView]) -> None:
         else:
             count, exact = capped_count(qs, mv.keyset_threshold)
         start, stop = params.offset, params.offset + params.limit
-        rows = page_rows(qs, start, stop) if start < count or not exact else []
+        rows = page_rows(qs, start, stop, list_fields(mv)) if start < count or not exact else []
         mv.prepare_rows(rows, user)
         readers = _readers(mv)
         body = {"count": count, "count_exact": exact, "items": [_serialize(readers, r) for r in rows]}

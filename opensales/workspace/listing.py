@@ -11,6 +11,7 @@ import base64
 import datetime
 import decimal
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,14 +153,19 @@ def paginate(qs: QuerySet, params: QueryDict, size: int, threshold: int) -> Page
     return _keyset(qs, params, size, threshold, path, descending)
 
 
-def page_rows(qs: QuerySet, start: int, stop: int) -> list[Any]:
+def page_rows(qs: QuerySet, start: int, stop: int, fields: Sequence[str] | None = None) -> list[Any]:
     """The records of one page, in two steps: the page's ids by a slim query (the table alone, its
     scope and the sort's index), then those rows whole with their joins. Asked at once, the planner
     joined customers, stages and owners to every row in scope before it sorted and cut the page
-    (SQLite: 250 ms for a manager's 70,000 deals; 2 ms in two steps)."""
+    (SQLite: 250 ms for a manager's 70,000 deals; 2 ms in two steps). With `fields` (slim.list_fields),
+    the rows carry only those fields (slim.slim_records)."""
     ids = list(qs.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
+    if fields is not None:
+        from .slim import slim_records
+
+        return slim_records(qs, ids, fields)
     by_pk = {record.pk: record for record in qs.filter(pk__in=ids).order_by()}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 

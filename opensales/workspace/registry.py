@@ -45,7 +45,8 @@ class Column:
     callable(record). `sort` is the ORM ordering path; a column without it is not sortable.
     `template` renders the cell in the page (it receives `record` and `value`, nothing else); `render`, a
     callable(record, value) returning escaped HTML, does the same in Python, at a fraction of the cost
-    (workspace/cells.py). Exports always use `export` (a callable(record)) or else `value`, as plain text.
+    (workspace/cells.py). `needs` names the fields a callable `value` reads (workspace/slim.py).
+    Exports always use `export` (a callable(record)) or else `value`, as plain text.
     """
 
     key: str
@@ -58,6 +59,9 @@ class Column:
     required: bool = False  # cannot be hidden (the record's name, with its link)
     css: str = ""  # e.g. "d-none d-md-table-cell" or "text-end text-nowrap"
     render: Callable[[Any, Any], str] | None = None  # (record, value) -> escaped HTML; see above
+    # The ORM paths a callable `value` reads ("owner__full_name"), so the API list can read just those
+    # (workspace/slim.py); None: unknown, the records are read whole. Paths of fields are derived.
+    needs: tuple[str, ...] | None = None
 
     def read(self, record: Any) -> Any:
         source = self.value if self.value is not None else self.key

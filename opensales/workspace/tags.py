@@ -30,6 +30,7 @@ TAGS_COLUMN = Column(
     template="workspace/cells/tags.html",
     export=_names,
     default=False,
+    needs=(),  # set by `attach_tags` (prepare_rows), from the primary key
 )
 
 
