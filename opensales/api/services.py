@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,7 +103,7 @@ def check_secret(secret: str) -> TokenCheck:
     """
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return TokenCheck(None, "unknown")
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_secret(secret)).first()
+    token = _find(hash_secret(secret))
     if token is None:
         return TokenCheck(None, "unknown")
     if token.revoked_at is not None:
@@ -118,12 +118,43 @@ def check_secret(secret: str) -> TokenCheck:
     return TokenCheck(token)
 
 
+# Each process keeps the tokens it found, with their users, under the access stamp they were read at
+# (core/access_stamp.py watches tokens and users, but not the time of their last use): the stamp is one
+# query per request, which the scope then reads its grants at, instead of the token's and the stamp's.
+# {(database, key hash): (stamp, token with its user)}
+_kept: dict[tuple[str, str], tuple[int, ApiToken]] = {}
+KEPT_TOKENS = 5000  # past this many tokens the process starts over (a few KB each)
+
+
+def _find(key_hash: str) -> ApiToken | None:
+    from opensales.core.access_stamp import copy_record, current
+
+    stamp = current()
+    key = (connection.settings_dict["NAME"], key_hash)
+    kept = _kept.get(key) if stamp is not None else None
+    if kept is not None and kept[0] == stamp:
+        token = copy_record(kept[1])  # the request may change its user, never the kept one
+    else:
+        token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+        if token is None:
+            return None
+        if stamp is not None:
+            if len(_kept) >= KEPT_TOKENS:
+                _kept.clear()
+            _kept[key] = (stamp, copy_record(token))
+    token.user.access_stamp = stamp  # core.scope.grants_for reads the grants at this stamp
+    return token
+
+
 def touch(token: ApiToken) -> None:
     """Note the use of a token, at most once per TOUCH_INTERVAL (one UPDATE, no read)."""
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        kept = _kept.get((connection.settings_dict["NAME"], token.key_hash))
+        if kept is not None:
+            kept[1].last_used_at = now
 
 
 def record_failed_auth(*, secret: str, check: TokenCheck, ip: str | None) -> None:

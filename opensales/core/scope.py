@@ -20,7 +20,6 @@ SQL is chosen when the query is compiled, from the mode the query carries.
 from __future__ import annotations
 
 import contextvars
-import copy
 import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -101,22 +100,26 @@ def grants_for(user: Any) -> Grants:
         return cached
     from django.db import connection
 
-    from .access_stamp import current
+    from .access_stamp import copy_record, current
 
     Employee = apps.get_model("org", "Employee")
-    # The stamp first: data read after it is as new as the stamp or newer, never older.
-    stamp = current()
+    # The stamp first: data read after it is as new as the stamp or newer, never older. An API request
+    # read it already, with its token (api/services.py).
+    stamp = getattr(user, "access_stamp", None)
+    if stamp is None:
+        stamp = current()
     key = (connection.settings_dict["NAME"], user.pk)
     kept = _kept.get(key) if stamp is not None else None
     if kept is not None and kept[0] == stamp:
         _stamp, employee, result = kept
-        employee = copy.deepcopy(employee)  # the request may change its own copy, never the kept one
+        # the request may change its own copy, never the kept one
+        employee = None if employee is None else copy_record(employee)
     else:
         employee, result = _read_grants(user)
         if stamp is not None:
             if len(_kept) >= KEPT_USERS:
                 _kept.clear()
-            _kept[key] = (stamp, copy.deepcopy(employee), result)
+            _kept[key] = (stamp, None if employee is None else copy_record(employee), result)
     # `user.employee` (the top bar's title, the profile widget) reads this row instead of its own query.
     Employee._meta.get_field("user").remote_field.set_cached_value(user, employee)
     user._opensales_grants = result
@@ -151,6 +154,8 @@ def _read_grants(user: Any) -> tuple[Any, Grants]:
 def forget_grants(user: Any) -> None:
     if hasattr(user, "_opensales_grants"):
         del user._opensales_grants
+    if hasattr(user, "access_stamp"):
+        del user.access_stamp  # read again: the change that made us forget has set a new one
     for key in [key for key in _kept if key[1] == user.pk]:
         _kept.pop(key, None)
 

@@ -201,7 +201,7 @@ def test_the_token_endpoint_is_throttled_per_address(cast):
 # --- Using a token ---------------------------------------------------------------------------------
 
 
-def test_a_token_authenticates_as_its_user_and_notes_the_last_use_once_a_minute(cast):
+def test_a_token_authenticates_as_its_user_and_notes_the_last_use_once_a_minute(cast, monkeypatch):
     secret = create(scope="read").json()["token"]
     response = Api().get(f"/api/v1/users/{cast['rep_sh1'].pk}", **bearer(secret))
     assert response.status_code == 200
@@ -212,10 +212,48 @@ def test_a_token_authenticates_as_its_user_and_notes_the_last_use_once_a_minute(
     Api().get(USERS, **bearer(secret))
     token.refresh_from_db()
     assert token.last_used_at == first_use  # within the minute: no write
-    ApiToken.objects.update(last_used_at=first_use - timedelta(minutes=2))
+    later = timezone.now() + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # two minutes on
     Api().get(USERS, **bearer(secret))
     token.refresh_from_db()
-    assert token.last_used_at > first_use
+    assert token.last_used_at == later
+    Api().get(USERS, **bearer(secret))
+    assert ApiToken.objects.get().last_used_at == later  # the kept token knows it was just noted
+
+
+def test_a_token_is_read_once_and_kept_until_it_or_its_user_changes(cast, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    secret = token_for(cast["rep_sh1"])
+    departments = "/api/v1/departments"
+    assert Api().get(departments, **bearer(secret)).status_code == 200
+    with django_assert_num_queries(3):  # the access stamp, the count, the page: no token query
+        assert Api().get(departments, **bearer(secret)).status_code == 200
+    # What changes nothing a check reads keeps it: the time of a use, of a sign-in.
+    ApiToken.objects.update(last_used_at=timezone.now())
+    get_user_model().objects.filter(pk=cast["rep_sh1"].pk).update(last_login=timezone.now())
+    with django_assert_num_queries(3):
+        Api().get(departments, **bearer(secret))
+    # Any other change, by whatever path (here bulk updates, no signals, no service), is seen at once.
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert_error(Api().get(departments, **bearer(secret)), 401, "invalid_token")
+    ApiToken.objects.update(revoked_at=None)
+    assert Api().get(departments, **bearer(secret)).status_code == 200
+    get_user_model().objects.filter(pk=cast["rep_sh1"].pk).update(is_active=False)
+    assert_error(Api().get(departments, **bearer(secret)), 401, "invalid_token")
+    get_user_model().objects.filter(pk=cast["rep_sh1"].pk).update(is_active=True)
+    ApiToken.objects.update(scope=ApiToken.Scope.READ)
+    assert_error(Api().post(departments, {"name": "X"}, **bearer(secret)), 403, "read_only_token")
+
+
+def test_the_kept_token_and_user_are_copies(cast):
+    secret = token_for(cast["rep_sh1"])
+    first = services.check_secret(secret).token
+    first.user.full_name = "未保存的改动"
+    first.user.scratch = "per request"
+    second = services.check_secret(secret).token
+    assert second.user.full_name != "未保存的改动" and not hasattr(second.user, "scratch")
+    assert second.user is not first.user and second.user.pk == first.user.pk
 
 
 def test_a_read_only_token_reads_and_is_refused_on_every_write(cast):

@@ -125,3 +125,22 @@ def test_the_kept_employee_row_is_a_copy(cast):
     second = request_user(rep)
     grants_for(second)
     assert second.employee.title != "未保存的改动"
+
+
+@pytest.mark.parametrize(
+    ("table", "unwatched"),
+    [("accounts_user", {"id", "last_login"}), ("api_apitoken", {"id", "last_used_at"})],
+)
+def test_every_column_of_users_and_tokens_is_watched_but_the_time_of_use(table, unwatched):
+    from django.apps import apps
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    columns = {f.column for f in model._meta.concrete_fields}
+    # A new column must be added to WATCHED (or, if it decides nothing, to this test's exceptions).
+    assert set(access_stamp.WATCHED[table]) == columns - unwatched
+
+
+def test_triggers_watch_every_table_once_migrated(cast):
+    with connection.cursor() as cursor:
+        installed = access_stamp._installed(cursor, connection.vendor)
+    assert installed == len(access_stamp.WATCHED) * access_stamp.TRIGGERS_PER_TABLE[connection.vendor]

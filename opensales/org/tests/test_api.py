@@ -582,12 +582,12 @@ def _grow(n: int) -> None:
 
 
 LIST_QUERIES = {
-    # token (1) + the access stamp (1: the process keeps the caller's grants, core/access_stamp.py)
+    # the access stamp (1: the process keeps the caller's token and grants, core/access_stamp.py)
     # + count + page
-    USERS: 5,  # + the roles of the page's users
-    DEPARTMENTS: 4,
-    ROLES: 4,
-    "/api/v1/auth/tokens": 3,  # token, count, page: no grants needed
+    USERS: 4,  # + the roles of the page's users
+    DEPARTMENTS: 3,
+    ROLES: 3,
+    "/api/v1/auth/tokens": 3,  # stamp, count, page
 }
 
 
@@ -614,13 +614,13 @@ def test_a_limited_callers_list_costs_the_same(cast, django_assert_num_queries):
     sh = dept("SH").pk
     api.get(USERS, {"department": sh})  # warms the content-type cache of the scope filter
     # with the people of the reach and the records shared with the caller, read once (core/scope.py)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert api.get(USERS).json()["count"] == 7
-    with django_assert_num_queries(6):  # + the department filter's lookup
+    with django_assert_num_queries(5):  # + the department filter's lookup
         assert api.get(USERS, {"department": sh}).json()["count"] == 3
 
 
-DETAIL_QUERIES = {"user": 4, "department": 3, "role": 5}
+DETAIL_QUERIES = {"user": 3, "department": 2, "role": 4}
 
 
 def test_detail_queries(cast, django_assert_num_queries):
@@ -636,9 +636,9 @@ def test_detail_queries(cast, django_assert_num_queries):
             assert api.get(path).status_code == 200
 
 
-def test_the_session_costs_one_query_more_than_a_token(cast, django_assert_num_queries):
+def test_the_session_costs_two_queries_more_than_a_token(cast, django_assert_num_queries):
     api = Api(cast["admin"], session=True)
     api.get(USERS)  # the grants are read once, then kept (core/access_stamp.py)
-    with django_assert_num_queries(LIST_QUERIES[USERS] + 1):  # session + user instead of the token
+    with django_assert_num_queries(LIST_QUERIES[USERS] + 2):  # session + user (the token is kept)
         assert api.get(USERS).status_code == 200
     assert ApiToken.objects.count() == 0
