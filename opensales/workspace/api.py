@@ -39,7 +39,7 @@ from opensales.core.scope import has_action
 from opensales.core.versioning import StaleEdit
 
 from .filters import WorkspaceFilterSet
-from .listing import capped_count, order_by, page_rows
+from .listing import count_beside, order_by, rows_of
 from .registry import ModelView, all_views
 from .slim import list_fields
 
@@ -205,12 +205,13 @@ def _add_endpoints(mv: type[ModelView]) -> None:
         else:  # no filter given: what the FilterSet would answer, without building it and its form
             qs = mv.queryset(user, Action.VIEW)
         qs = order_by(qs, mv.sort_from(request.GET))  # what mv.filtered() reads, filters checked once
+        start, stop = params.offset, params.offset + params.limit
+        ids = list(qs.values_list("pk", flat=True)[start:stop])
         if params.exact_count:
             count, exact = qs.count(), True
         else:
-            count, exact = capped_count(qs, mv.keyset_threshold)
-        start, stop = params.offset, params.offset + params.limit
-        rows = page_rows(qs, start, stop, list_fields(mv)) if start < count or not exact else []
+            count, exact = count_beside(qs, start, len(ids), params.limit, mv.keyset_threshold)
+        rows = rows_of(qs, ids, list_fields(mv))
         mv.prepare_rows(rows, user)
         readers = _readers(mv)
         body = {"count": count, "count_exact": exact, "items": [_serialize(readers, r) for r in rows]}

@@ -19,6 +19,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
+from opensales.core.lookups import InInts
+
 # URL parameters that move through a list without changing what it holds.
 PAGING_PARAMS = ("page", "after", "before")
 
@@ -142,6 +144,19 @@ def capped_count(qs: QuerySet, limit: int) -> tuple[int, bool]:
     return (found, True) if found <= limit else (limit, False)
 
 
+def count_beside(qs: QuerySet, start: int, found: int, size: int, limit: int) -> tuple[int, bool]:
+    """`capped_count(qs, limit)` for a page of `found` ids read from `start` (of at most `size`): the
+    list's end is on a page that is not full, so no query then; else one that reads the row at
+    `limit`, if there is one, and stops (the director's 100,000 customers: 0.3 ms instead of counting
+    10,001 rows, 0.66 ms), and an exact count only when there is none."""
+    if found < size and (found or start == 0):
+        total = start + found
+        return (total, True) if total <= limit else (limit, False)
+    if list(qs.order_by().values_list("pk", flat=True)[limit : limit + 1]):
+        return limit, False
+    return qs.order_by().count(), True
+
+
 def paginate(qs: QuerySet, params: QueryDict, size: int, threshold: int) -> Page:
     """One page of the ordered queryset `qs`, by number or by cursor (see the module docstring)."""
     path, descending = _sort_path(qs)
@@ -159,14 +174,18 @@ def page_rows(qs: QuerySet, start: int, stop: int, fields: Sequence[str] | None 
     joined customers, stages and owners to every row in scope before it sorted and cut the page
     (SQLite: 250 ms for a manager's 70,000 deals; 2 ms in two steps). With `fields` (slim.list_fields),
     the rows carry only those fields (slim.slim_records)."""
-    ids = list(qs.values_list("pk", flat=True)[start:stop])
+    return rows_of(qs, list(qs.values_list("pk", flat=True)[start:stop]), fields)
+
+
+def rows_of(qs: QuerySet, ids: list[Any], fields: Sequence[str] | None = None) -> list[Any]:
+    """The records of `qs` with these ids, in their order (the second step of `page_rows`)."""
     if not ids:
         return []
     if fields is not None:
         from .slim import slim_records
 
         return slim_records(qs, ids, fields)
-    by_pk = {record.pk: record for record in qs.filter(pk__in=ids).order_by()}
+    by_pk = {record.pk: record for record in qs.filter(InInts(F("pk"), ids)).order_by()}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 

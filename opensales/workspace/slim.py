@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
+
+from opensales.core.lookups import InInts
 
 if TYPE_CHECKING:
     from .registry import Column, ModelView
@@ -155,6 +157,12 @@ def slim_records(qs: QuerySet, ids: Sequence[Any], fields: Sequence[str]) -> lis
     query: the values, joined through the foreign keys the paths name)."""
     columns = ["pk"]
     plan = _plan(qs.model, fields, columns, 0, "")
-    rows = qs.filter(pk__in=ids).order_by().select_related(None).prefetch_related(None).values_list(*columns)
+    rows = (
+        qs.filter(InInts(F("pk"), ids))
+        .order_by()
+        .select_related(None)
+        .prefetch_related(None)
+        .values_list(*columns)
+    )
     by_pk = {row[0]: _build(plan, row, qs.db) for row in rows}
     return [by_pk[pk] for pk in ids if pk in by_pk]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,18 +42,34 @@ def tagged_ids(model: type, tags: Iterable[Tag]):
 
 
 def attach_tags(records: Sequence[Any]) -> None:
-    """Set `record.workspace_tags` (a list of Tag) on each record, in one query."""
+    """Set `record.workspace_tags` (a list of Tag, by name) on each record, in one query.
+
+    Every list page and API page asks it, for the page's ids: a fixed statement with the ids as
+    integers, run as it is. Through the ORM, building and compiling it (and Tag and TaggedItem
+    instances) was a tenth of an API page of 50 customers (issue #6)."""
     if not records:
         return
     content_type = ContentType.objects.get_for_model(type(records[0]))
     by_id: dict[int, list[Tag]] = {r.pk: [] for r in records}
-    items = TaggedItem.objects.filter(content_type=content_type, object_id__in=list(by_id)).select_related(
-        "tag"
-    )
-    for item in items.order_by("tag__name"):
-        by_id[item.object_id].append(item.tag)
+    ids = ", ".join(str(int(pk)) for pk in by_id)
+    tags: dict[int, Tag] = {}
+    with connections[records[0]._state.db or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(_TAGS_OF_SQL.format(ids=ids), [content_type.pk])
+        for object_id, tag_id, name, color in cursor.fetchall():
+            tag = tags.get(tag_id)
+            if tag is None:
+                tag = tags[tag_id] = Tag(id=tag_id, name=name, color=color)
+            by_id[object_id].append(tag)
     for r in records:
         r.workspace_tags = by_id[r.pk]
+
+
+# Table names from the models; the ids are made integers before they are put in.
+_TAGS_OF_SQL = (
+    "SELECT item.object_id, tag.id, tag.name, tag.color"  # noqa: S608
+    f" FROM {TaggedItem._meta.db_table} item JOIN {Tag._meta.db_table} tag ON tag.id = item.tag_id"
+    " WHERE item.content_type_id = %s AND item.object_id IN ({ids}) ORDER BY tag.name, tag.id"
+)
 
 
 def tags_of(record: Any) -> list[Tag]:

@@ -114,3 +114,24 @@ def test_the_fast_json_is_what_the_page_schema_validates_for_every_model(db):
         assert fast["Content-Type"] == validated["Content-Type"]
         checked += bool(rows)
     assert checked >= 8  # the demo gave most models records to compare
+
+
+def test_the_count_beside_a_page_reads_only_what_it_needs(cast, django_assert_num_queries):
+    from opensales.workspace.listing import capped_count, count_beside
+
+    qs = view_of("employees").queryset(cast["director"], Action.VIEW).order_by("pk")
+    total = qs.count()
+    assert total > 6
+    with django_assert_num_queries(0):  # the page is the list's end: the count is known
+        assert count_beside(qs, 0, total, total + 10, 10_000) == (total, True)
+        assert count_beside(qs, 0, 0, 50, 10_000) == (0, True)
+        assert count_beside(qs, 4, total - 4, total, 10_000) == (total, True)
+        assert count_beside(qs, 4, total - 4, total, 5) == (5, False)  # past the cap: a lower bound
+    with django_assert_num_queries(1):  # a full page and more beyond the cap: the row at the cap
+        assert count_beside(qs, 0, 3, 3, 5) == (5, False)
+    with django_assert_num_queries(2):  # a full page under the cap: then counted
+        assert count_beside(qs, 0, 3, 3, 10_000) == (total, True)
+    with django_assert_num_queries(2):  # past the end: counted
+        assert count_beside(qs, total + 5, 0, 3, 10_000) == (total, True)
+    for cap in (total - 1, total, total + 1):
+        assert count_beside(qs, 0, 3, 3, cap) == capped_count(qs, cap)
