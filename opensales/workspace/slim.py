@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connections
 from django.db.models import F, Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
@@ -153,16 +154,66 @@ def _build(plan: _Plan, row: Sequence[Any], db: str) -> Model:
 
 
 def slim_records(qs: QuerySet, ids: Sequence[Any], fields: Sequence[str]) -> list[Model]:
-    """The records of `qs` with these primary keys, in this order, with only `fields` loaded (one
-    query: the values, joined through the foreign keys the paths name)."""
-    columns = ["pk"]
-    plan = _plan(qs.model, fields, columns, 0, "")
-    rows = (
-        qs.filter(InInts(F("pk"), ids))
-        .order_by()
-        .select_related(None)
-        .prefetch_related(None)
-        .values_list(*columns)
-    )
-    by_pk = {row[0]: _build(plan, row, qs.db) for row in rows}
+    """The records of `qs` with these primary keys (read from `qs` a moment before: its scope and
+    filters are not applied again), in this order, with only `fields` loaded: one query of values,
+    joined through the foreign keys the paths name."""
+    if not ids:
+        return []
+    connection = connections[qs.db]
+    statement = _statement(qs.model, tuple(fields), connection)
+    literal = ", ".join(str(int(pk)) for pk in ids)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql.replace(_IDS, literal), statement.params)
+        rows = cursor.fetchall()
+    by_pk = {}
+    for row in rows:
+        if statement.converters:
+            row = list(row)
+            for index, (converters, expression) in statement.converters:
+                value = row[index]
+                for convert in converters:
+                    value = convert(value, expression, connection)
+                row[index] = value
+        by_pk[row[0]] = _build(statement.plan, row, qs.db)
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+# The statement of the slim records of a model, per database connection: the SQL compiled once (ids
+# written in each time), the converters Django would apply to its values, the plan of the records.
+# Compiling it was half of the records' time (0.3 of 0.6 ms for an API page of 50 customers).
+_IDS = "/*ids*/0"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple[Any, ...]
+    converters: tuple[tuple[int, tuple[Any, Any]], ...]
+    plan: _Plan
+
+
+class _IdsMark(InInts):
+    """`pk IN (…)` with the place of the ids marked, for the compiled statement."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN ({_IDS})", list(params)
+
+
+_statements: dict[tuple[int, type, tuple[str, ...]], _Statement] = {}
+
+
+def _statement(model: type[Model], fields: tuple[str, ...], connection: Any) -> _Statement:
+    key = (id(connection), model, fields)
+    statement = _statements.get(key)
+    if statement is None:
+        columns = ["pk"]
+        plan = _plan(model, fields, columns, 0, "")
+        query = (
+            model._base_manager.using(connection.alias).filter(_IdsMark(F("pk"), [0])).values_list(*columns)
+        )
+        compiler = query.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        statement = _statements[key] = _Statement(sql, tuple(params), tuple(converters.items()), plan)
+    return statement

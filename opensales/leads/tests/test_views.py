@@ -285,3 +285,12 @@ def test_api_convert_invalidate_assign(cast):
         ).status_code
         == 404
     )
+
+
+def test_api_list_gives_the_source_as_its_label(cast):
+    from opensales.api.tests.helpers import Api
+
+    make_lead(owner=cast["rep_sh1"], source="exhibition")
+    items = Api(cast["rep_sh1"]).get("/api/v1/leads", HTTP_ACCEPT_LANGUAGE="en").json()["items"]
+    # A translated label is text, not a list of its characters (the API's reading of a lazy string).
+    assert [i["source"] for i in items] == ["Exhibition"]
