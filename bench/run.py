@@ -13,7 +13,8 @@ DEBUG off and whitenoise, on 127.0.0.1 and a free port), then the parts:
 2 throughput  4 client processes with keep-alive, a fixed duration per page: requests/s
 3 mixed     locust, headless, N users doing a rep's day, a fixed duration (bench/locustfile.py)
 4 import    bench/import_bench.py (the importer's own benchmark), its `import.rows_per_s` lines
-5 queries   SQL queries per measured page at this size and at the small size: "flat" or "grows"
+5 queries   SQL queries per measured page at this size and at the small size: "flat", "fewer" or
+            "grows"
 6 memory    RSS of each gunicorn worker after the load (/proc)
 """
 
@@ -558,7 +559,9 @@ def part_queries(db: str, env: dict[str, str], pick: dict, args) -> None:
         if base_size and key.split(" ")[0] in {k.split(" ")[0] for k in base}:
             # Personas are roles (rep_top, manager, director): the same key at both sizes.
             small = base.get(key, {}).get("queries")
-            verdict = "flat" if small == n else "grows"
+            # Fewer at the large size is not growth: the API list's count stops at a row past the
+            # cap there (one query) where the small list is counted (two).
+            verdict = "flat" if small == n else "fewer" if small is not None and n < small else "grows"
             line = f"queries {key} {db} {args.size}={n} small={small} {verdict}"
         else:
             verdict = "flat (one size only)"
