@@ -400,7 +400,7 @@ def part_throughput(db: str, port: int, pick: dict, args) -> None:
             "/api/v1/customers?limit=50",
             {},
             pick["tokens"]["director"],
-            API_RPS_TARGET,
+            API_RPS_TARGET if db == "sqlite" else None,  # the target of issue #6 is SQLite's
         ),
         ("customers.list", "/customers/", director.cookies, None, None),
     ]
