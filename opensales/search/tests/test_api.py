@@ -141,8 +141,8 @@ def test_query_count(cast, search_url, django_assert_num_queries):
     token = token_for(cast["rep_sh1"])
     api = Api(None, HTTP_AUTHORIZATION=f"Bearer {token}")
     api.get(search_url, {"q": "上海"})  # warm the content-type cache
-    # token lookup + touch, the access stamp (the process keeps the user's grants, the people of their
+    # the access stamp (the process keeps the token and its user, the user's grants, the people of their
     # reach and the records shared with them: core/access_stamp.py), the search
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = api.get(search_url, {"q": "zhang wei"})
     assert response.status_code == 200
