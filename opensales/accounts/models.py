@@ -31,6 +31,12 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.full_name or self.username
 
+    @staticmethod
+    def name_fields(via: str) -> tuple[str, ...]:
+        """The ORM paths of what `get_full_name` reads, on the user at `via` ("owner"): for a list
+        column that shows a person's name (`Column.needs`, workspace/slim.py)."""
+        return (f"{via}__full_name", f"{via}__username")
+
     def get_short_name(self) -> str:
         return self.full_name or self.username
 

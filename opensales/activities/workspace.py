@@ -130,7 +130,7 @@ class FollowUpView(ModelView):
             "owner",
             _("Owner"),
             value="owner.get_full_name",
-            needs=("owner__full_name", "owner__username"),
+            needs=User.name_fields("owner"),
             sort="owner__full_name",
             css="d-none d-md-table-cell",
         ),

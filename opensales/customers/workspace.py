@@ -128,7 +128,7 @@ class CustomerView(ModelView):
             _("Owner"),
             value=_owner_cell,
             sort="owner__full_name",
-            needs=("owner__full_name", "owner__username"),
+            needs=User.name_fields("owner"),
         ),
         Column("grade", _("Grade"), sort="grade", css="text-center"),
         Column("lifecycle", _("Lifecycle stage"), value="get_lifecycle_display", sort="lifecycle"),

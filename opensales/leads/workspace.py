@@ -138,7 +138,7 @@ class LeadView(ModelView):
             _("Owner"),
             value=_owner,
             sort="owner__full_name",
-            needs=("owner__full_name", "owner__username"),
+            needs=User.name_fields("owner"),
             css="d-none d-md-table-cell",
         ),
         Column("score", _("Score"), sort="score", css="text-end d-none d-md-table-cell"),
