@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opensales.audit.models import AuditEvent
 from opensales.audit.services import record
+from opensales.core.access_stamp import Kept, copy_record, current
 
 from .models import ApiToken
 
@@ -121,27 +122,20 @@ def check_secret(secret: str) -> TokenCheck:
 # Each process keeps the tokens it found, with their users, under the access stamp they were read at
 # (core/access_stamp.py watches tokens and users, but not the time of their last use): the stamp is one
 # query per request, which the scope then reads its grants at, instead of the token's and the stamp's.
-# {(database, key hash): (stamp, token with its user)}
-_kept: dict[tuple[str, str], tuple[int, ApiToken]] = {}
-KEPT_TOKENS = 5000  # past this many tokens the process starts over (a few KB each)
+# key hash → the token with its user
+_kept = Kept(capacity=5000)
 
 
 def _find(key_hash: str) -> ApiToken | None:
-    from opensales.core.access_stamp import copy_record, current
-
     stamp = current()
-    key = (connection.settings_dict["NAME"], key_hash)
-    kept = _kept.get(key) if stamp is not None else None
-    if kept is not None and kept[0] == stamp:
-        token = copy_record(kept[1])  # the request may change its user, never the kept one
+    kept = _kept.get(key_hash, stamp)
+    if kept is not None:
+        token = copy_record(kept)  # the request may change its user, never the kept one
     else:
         token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
         if token is None:
             return None
-        if stamp is not None:
-            if len(_kept) >= KEPT_TOKENS:
-                _kept.clear()
-            _kept[key] = (stamp, copy_record(token))
+        _kept.put(key_hash, stamp, copy_record(token))
     token.user.access_stamp = stamp  # core.scope.grants_for reads the grants at this stamp
     return token
 
@@ -152,9 +146,9 @@ def touch(token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-        kept = _kept.get((connection.settings_dict["NAME"], token.key_hash))
+        kept = _kept.peek(token.key_hash)
         if kept is not None:
-            kept[1].last_used_at = now
+            kept.last_used_at = now
 
 
 def record_failed_auth(*, secret: str, check: TokenCheck, ip: str | None) -> None:

@@ -15,6 +15,11 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import BooleanField, Lookup
 
 
+def int_list(values: Iterable[Any]) -> str:
+    """ "1, 2, 3": the values made integers, for an IN list written into the SQL text."""
+    return ", ".join(str(int(value)) for value in values)
+
+
 class InInts(Lookup):
     lookup_name = "in_ints"
     prepare_rhs = False
@@ -27,4 +32,4 @@ class InInts(Lookup):
         if not self.rhs:
             raise EmptyResultSet
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(map(str, self.rhs))})", list(params)
+        return f"{lhs} IN ({int_list(self.rhs)})", list(params)

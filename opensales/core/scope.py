@@ -34,6 +34,7 @@ from django.db.models import F, Q
 from django.db.models.lookups import IsNull
 from django.http import Http404
 
+from .access_stamp import Kept, copy_record, current
 from .actions import COLLABORATOR_EDIT_ACTIONS, COLLABORATOR_READ_ACTIONS, PARENT_READ_ACTIONS, Action
 from .actions import DataScope as S
 from .registry import get_entry
@@ -87,9 +88,8 @@ class Grants:
 
 
 # Each process keeps users' grants across requests under the access stamp they were read at
-# (core/access_stamp.py): {(database, user id): (stamp, the employee row, grants)}.
-_kept: dict[tuple[str, int], tuple[int, Any, Grants]] = {}
-KEPT_USERS = 5000  # past this many users the process starts over (a few KB each)
+# (core/access_stamp.py): user id → (the employee row, grants).
+_kept = Kept(capacity=5000)
 
 
 def grants_for(user: Any) -> Grants:
@@ -98,28 +98,20 @@ def grants_for(user: Any) -> Grants:
     cached = getattr(user, "_opensales_grants", None)
     if cached is not None:
         return cached
-    from django.db import connection
-
-    from .access_stamp import copy_record, current
-
     Employee = apps.get_model("org", "Employee")
     # The stamp first: data read after it is as new as the stamp or newer, never older. An API request
     # read it already, with its token (api/services.py).
     stamp = getattr(user, "access_stamp", None)
     if stamp is None:
         stamp = current()
-    key = (connection.settings_dict["NAME"], user.pk)
-    kept = _kept.get(key) if stamp is not None else None
-    if kept is not None and kept[0] == stamp:
-        _stamp, employee, result = kept
+    kept = _kept.get(user.pk, stamp)
+    if kept is not None:
+        employee, result = kept
         # the request may change its own copy, never the kept one
-        employee = None if employee is None else copy_record(employee)
+        employee = copy_record(employee)
     else:
         employee, result = _read_grants(user)
-        if stamp is not None:
-            if len(_kept) >= KEPT_USERS:
-                _kept.clear()
-            _kept[key] = (stamp, None if employee is None else copy_record(employee), result)
+        _kept.put(user.pk, stamp, (copy_record(employee), result))
     # `user.employee` (the top bar's title, the profile widget) reads this row instead of its own query.
     Employee._meta.get_field("user").remote_field.set_cached_value(user, employee)
     user._opensales_grants = result
@@ -156,8 +148,7 @@ def forget_grants(user: Any) -> None:
         del user._opensales_grants
     if hasattr(user, "access_stamp"):
         del user.access_stamp  # read again: the change that made us forget has set a new one
-    for key in [key for key in _kept if key[1] == user.pk]:
-        _kept.pop(key, None)
+    _kept.forget(user.pk)
 
 
 def has_action(user: Any, model: type[models.Model] | str, action: str) -> bool:

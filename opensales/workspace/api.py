@@ -24,7 +24,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.http import QueryDict
@@ -44,7 +44,7 @@ from opensales.core.versioning import StaleEdit
 from .filters import WorkspaceFilterSet
 from .listing import count_beside, order_by, rows_of
 from .registry import ModelView, all_views
-from .slim import list_fields
+from .slim import field_path, list_fields
 
 router = Router()
 
@@ -92,25 +92,14 @@ def _reader_plan(mv: type[ModelView]) -> tuple[tuple[str, str, Any], ...]:
         steps = []
         for column in mv.all_columns():
             source = column.value if column.value is not None else column.key
-            field = None
-            if isinstance(source, str) and "." not in source:
-                display = source.startswith("get_") and source.endswith("_display")
-                name = source.removeprefix("get_").removesuffix("_display") if display else source
-                try:
-                    field = mv.model._meta.get_field(name)
-                except FieldDoesNotExist:
-                    field = None
-                if field is not None and (
-                    not field.concrete or field.is_relation or display != bool(field.choices)
-                ):
-                    field = None
-                if field is not None and display:
-                    steps.append((column.key, "display", field))
-                    continue
-            if field is not None:
-                steps.append((column.key, "read", attrgetter(field.attname)))
-            else:
-                steps.append((column.key, "read", column.reader))
+            path = field_path(mv.model, [source]) if isinstance(source, str) and "." not in source else None
+            field = mv.model._meta.get_field(path) if path is not None else None
+            step = (column.key, "read", column.reader)
+            if field is not None and source == path:
+                step = (column.key, "read", attrgetter(field.attname))
+            elif field is not None and field.choices:  # get_FOO_display
+                step = (column.key, "display", field)
+            steps.append(step)
         plan = _reader_plans[mv] = tuple(steps)
     return plan
 

@@ -26,7 +26,7 @@ from django.db.models import F, Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
-from opensales.core.lookups import InInts
+from opensales.core.lookups import InInts, int_list
 
 if TYPE_CHECKING:
     from .registry import Column, ModelView
@@ -161,9 +161,8 @@ def slim_records(qs: QuerySet, ids: Sequence[Any], fields: Sequence[str]) -> lis
         return []
     connection = connections[qs.db]
     statement = _statement(qs.model, tuple(fields), connection)
-    literal = ", ".join(str(int(pk)) for pk in ids)
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql.replace(_IDS, literal), statement.params)
+        cursor.execute(statement.sql.replace(_IDS, int_list(ids)), statement.params)
         rows = cursor.fetchall()
     by_pk = {}
     for row in rows:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opensales.audit.services import record as audit
+from opensales.core.lookups import int_list
 
 from .models import Tag, TaggedItem
 from .registry import Column
@@ -51,10 +52,9 @@ def attach_tags(records: Sequence[Any]) -> None:
         return
     content_type = ContentType.objects.get_for_model(type(records[0]))
     by_id: dict[int, list[Tag]] = {r.pk: [] for r in records}
-    ids = ", ".join(str(int(pk)) for pk in by_id)
     tags: dict[int, Tag] = {}
     with connections[records[0]._state.db or DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(_TAGS_OF_SQL.format(ids=ids), [content_type.pk])
+        cursor.execute(_TAGS_OF_SQL.format(ids=int_list(by_id)), [content_type.pk])
         for object_id, tag_id, name, color in cursor.fetchall():
             tag = tags.get(tag_id)
             if tag is None:
