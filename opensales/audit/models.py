@@ -21,13 +21,17 @@ class AuditEvent(models.Model):
     actor_roles = models.JSONField(_("actor's roles"), default=list)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    # Not indexed on its own: the (object_type, object_id) index below serves a filter by type too.
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Neither unique nor indexed: nothing looks an event up by its hash (the chain is walked in id
+    # order), and a SHA-256 cannot repeat; an index on it cost a random B-tree insert per event
+    # (an import writes two events per row; docs/performance.md, sixth round).
+    hash = models.CharField(max_length=64)
 
     objects = OpenScopedManager()
 

@@ -11,8 +11,8 @@ from django.db import models
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from .history import history_records
 from .scope import ScopedManager, system_access
 
 
@@ -76,7 +76,7 @@ class ScopedModel(TimeStampedModel):
     objects = ScopedManager()
     # Every business model keeps its record history (who changed what, when); bulk writes are not
     # seen by it, which is why services that bulk-write record the audit event themselves.
-    history = HistoricalRecords(inherit=True)
+    history = history_records(inherit=True)
 
     class Meta:
         abstract = True

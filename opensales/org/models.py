@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from opensales.core.actions import DataScope
 from opensales.core.crypto import EncryptedCharField, blind_index
+from opensales.core.history import history_records
 from opensales.core.models import ScopedModel
 
 from .choices import EmployeeStatus
@@ -137,7 +137,7 @@ class Role(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("role")
