@@ -8,8 +8,9 @@ Ciphertext is never indexed or sorted on.
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import re
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -49,11 +50,35 @@ def normalise_for_index(value: str) -> str:
     return digits.removeprefix("86") if len(digits) == 13 else digits or value.lower()
 
 
+@cache
+def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under one key, as a function of the message (RFC 2104): the key's inner and outer
+    hash states are computed once, then copied for each message. The same bytes as
+    `hmac.digest(key, message, "sha256")` (tests/test_crypto.py compares them), in 0.6 µs a message
+    instead of 2.4: the search index hashes every suffix of every phone number, 16 per imported
+    customer with its contact (docs/performance.md, sixth round)."""
+    block = 64  # SHA-256's block size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def digest(message: bytes) -> bytes:
+        step = inner.copy()
+        step.update(message)
+        last = outer.copy()
+        last.update(step.digest())
+        return last.digest()
+
+    return digest
+
+
 def blind_index(value: str | None) -> str:
     if not value:
         return ""
-    key = settings.OPENSALES_INDEX_KEY.encode()
-    return hmac.digest(key, normalise_for_index(value).encode(), "sha256").hex()
+    digest = hmac_sha256(settings.OPENSALES_INDEX_KEY.encode())
+    return digest(normalise_for_index(value).encode()).hex()
 
 
 class EncryptedCharField(models.TextField):

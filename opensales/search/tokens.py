@@ -19,16 +19,16 @@ split the string into exactly these tokens.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from django.conf import settings
 from pypinyin import lazy_pinyin
+
+from opensales.core.crypto import hmac_sha256
 
 from .surnames import split_surname
 
@@ -188,14 +188,14 @@ def phone_digits(value: str | None) -> str:
 
 
 @cache
-def _phone_key(index_key: str) -> bytes:
+def _phone_hash(index_key: str) -> Callable[[bytes], bytes]:
     # A key of its own (derived), so search tokens cannot be compared with the blind index.
-    return hmac.new(index_key.encode(), b"opensales.search.phone-suffix", hashlib.sha256).digest()
+    key = hmac_sha256(index_key.encode())(b"opensales.search.phone-suffix")
+    return hmac_sha256(key)
 
 
 def phone_token(digits: str) -> str:
-    key = _phone_key(settings.OPENSALES_INDEX_KEY)
-    return "p" + hmac.digest(key, digits.encode(), "sha256").hex()[:16]
+    return "p" + _phone_hash(settings.OPENSALES_INDEX_KEY)(digits.encode())[:8].hex()
 
 
 def phone_tokens(value: str | None) -> set[str]:
@@ -205,10 +205,9 @@ def phone_tokens(value: str | None) -> set[str]:
     digits = phone_digits(value)[-MAX_PHONE_DIGITS:]
     if len(digits) < MIN_PHONE_DIGITS:
         return set()
-    key = _phone_key(settings.OPENSALES_INDEX_KEY)
-    digest = hmac.digest
+    digest = _phone_hash(settings.OPENSALES_INDEX_KEY)
     return {
-        "p" + digest(key, digits[-n:].encode(), "sha256")[:8].hex()  # = .hex()[:16], hexing less
+        "p" + digest(digits[-n:].encode())[:8].hex()  # = .hex()[:16], hexing less
         for n in range(MIN_PHONE_DIGITS, len(digits) + 1)
     }
 

@@ -54,3 +54,18 @@ def test_rotate_keys_command_reencrypts_with_the_newest_key(cast, settings):
     # Only the new key is needed from now on.
     with override_settings(OPENSALES_FIELD_KEYS=[new_key]):
         assert Employee.objects.unscoped(reason="t").get(pk=employee.pk).mobile == employee.mobile
+
+
+@pytest.mark.parametrize("key_length", [0, 1, 32, 63, 64, 65, 200])
+def test_hmac_sha256_is_hmac(key_length):
+    """The precomputed-pads HMAC gives exactly the standard library's bytes, for keys shorter than,
+    as long as and longer than SHA-256's 64-byte block (hashed first)."""
+    import hmac
+    import os
+
+    from opensales.core.crypto import hmac_sha256
+
+    key = os.urandom(key_length)
+    digest = hmac_sha256(key)
+    for message in [b"", b"8000", b"13812345678", "上海".encode(), os.urandom(200)]:
+        assert digest(message) == hmac.digest(key, message, "sha256")
