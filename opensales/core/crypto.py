@@ -1,44 +1,88 @@
 """Field-level encryption of personal data and the blind index that keeps exact search possible.
 
-Keys come from OPENSALES_FIELD_KEYS (Fernet keys, newest first: new values are written with the first,
-any of them decrypts, so rotation is "prepend a key, re-save"). The blind index is an HMAC-SHA256 of the
+Keys come from OPENSALES_FIELD_KEYS (Fernet-format keys, newest first: new values are written with the
+first, any of them decrypts, so rotation is "prepend a key, run `opensales rotate_keys`"). A value is
+stored as `v2:` + base64url(nonce ‖ ciphertext ‖ tag), AES-256-GCM under a key derived from the
+configured one (HKDF-SHA256); values written as Fernet tokens before (`gAAAA…`) are still read, and
+`rotate` rewrites them in the new form (decision 0010). The blind index is an HMAC-SHA256 of the
 normalised value under OPENSALES_INDEX_KEY, kept separate so rotating data keys never changes it.
 Ciphertext is never indexed or sorted on.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+PREFIX = "v2:"  # AES-256-GCM; a Fernet token (the first form) starts with "gAAAA"
+NONCE_BYTES = 12  # random per value: safe for far more values than a key will ever encrypt (2**32)
+KEY_INFO = b"opensales.field-encryption.aes-256-gcm"
+
 
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(k.encode()) for k in _checked(keys)])
+
+
+@cache
+def _ciphers(keys: tuple[str, ...]) -> tuple[AESGCM, ...]:
+    """One AES-256-GCM cipher per configured key, newest first. The key is derived (HKDF) rather than
+    taken as it is: the same configured key also reads the Fernet tokens, whose own keys are its bytes."""
+    return tuple(
+        AESGCM(HKDF(SHA256(), length=32, salt=None, info=KEY_INFO).derive(base64.urlsafe_b64decode(k)))
+        for k in _checked(keys)
+    )
+
+
+def _checked(keys: tuple[str, ...]) -> tuple[str, ...]:
     if not keys:
         raise ImproperlyConfigured("OPENSALES_FIELD_KEYS is empty")
-    return MultiFernet([Fernet(k.encode()) for k in keys])
+    return keys
 
 
 def encrypt(value: str) -> str:
-    return _fernet(tuple(settings.OPENSALES_FIELD_KEYS)).encrypt(value.encode()).decode()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _ciphers(tuple(settings.OPENSALES_FIELD_KEYS))[0].encrypt(nonce, value.encode(), None)
+    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
 def decrypt(token: str) -> str:
-    try:
-        return _fernet(tuple(settings.OPENSALES_FIELD_KEYS)).decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise ImproperlyConfigured("a stored value cannot be decrypted with OPENSALES_FIELD_KEYS") from exc
+    keys = tuple(settings.OPENSALES_FIELD_KEYS)
+    if not token.startswith(PREFIX):
+        try:
+            return _fernet(keys).decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise _undecryptable() from exc
+    data = base64.urlsafe_b64decode(token[len(PREFIX) :])
+    nonce, sealed = data[:NONCE_BYTES], data[NONCE_BYTES:]
+    for cipher in _ciphers(keys):
+        try:
+            return cipher.decrypt(nonce, sealed, None).decode()
+        except InvalidTag:
+            continue  # another key's value: try the next (older) key
+    raise _undecryptable()
+
+
+def _undecryptable() -> ImproperlyConfigured:
+    return ImproperlyConfigured("a stored value cannot be decrypted with OPENSALES_FIELD_KEYS")
 
 
 def rotate(token: str) -> str:
-    return _fernet(tuple(settings.OPENSALES_FIELD_KEYS)).rotate(token.encode()).decode()
+    """The value encrypted anew with the newest key, in the current form (old Fernet tokens too)."""
+    return encrypt(decrypt(token))
 
 
 def normalise_for_index(value: str) -> str:
@@ -82,7 +126,7 @@ def blind_index(value: str | None) -> str:
 
 
 class EncryptedCharField(models.TextField):
-    """Stores Fernet ciphertext; Python code sees the clear text."""
+    """Stores ciphertext (`encrypt`); Python code sees the clear text."""
 
     def __init__(self, *args, max_length_clear: int = 255, **kwargs):
         self.max_length_clear = max_length_clear
