@@ -100,7 +100,8 @@ def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
     hash states are computed once, then copied for each message. The same bytes as
     `hmac.digest(key, message, "sha256")` (tests/test_crypto.py compares them), in 0.6 µs a message
     instead of 2.4: the search index hashes every suffix of every phone number, 16 per imported
-    customer with its contact (docs/performance.md, sixth round)."""
+    customer with its contact (docs/performance.md, sixth round). The standard library's way of
+    reusing a key, `hmac.new(key, digestmod="sha256").copy()`, took 1.1 µs a message."""
     block = 64  # SHA-256's block size
     if len(key) > block:
         key = hashlib.sha256(key).digest()

@@ -20,13 +20,18 @@ from .registry import get_entry
 
 NEWEST_FIRST = ("-history_date", "-history_id")
 
+EXCLUDED = ["version", "updated_at", "mobile_index", "email_index", "name_key", "phone_digits"]
 
-class _EveryFieldBut(frozenset):
+
+class _EveryFieldBut:
     """simple-history's `no_db_index` (the copied fields that get no index) as "every field but
     these": it only ever asks `name in no_db_index`."""
 
+    def __init__(self, *kept: str) -> None:
+        self.kept = frozenset(kept)
+
     def __contains__(self, name: object) -> bool:
-        return not super().__contains__(name)
+        return name not in self.kept
 
 
 def history_records(**options: Any) -> Any:
@@ -37,10 +42,7 @@ def history_records(**options: Any) -> Any:
     for 100 000 rows against 0.50 s with these three (docs/performance.md, sixth round)."""
     from simple_history.models import HistoricalRecords
 
-    return HistoricalRecords(no_db_index=_EveryFieldBut({"id"}), **options)
-
-
-EXCLUDED = ["version", "updated_at", "mobile_index", "email_index", "name_key", "phone_digits"]
+    return HistoricalRecords(no_db_index=_EveryFieldBut("id"), **options)
 
 
 def stamp(obj: Any, actor: Any) -> None:

@@ -15,21 +15,15 @@ class AlterFieldIndex(migrations.AlterField):
     would copy a table of millions of rows seven times over. The state change is AlterField's."""
 
     def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        self._alter_index(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        self._alter_index(app_label, schema_editor, from_state, to_state)
-
-    def _alter_index(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        # (AlterField's database_backwards calls this with the states swapped.)
         old_model = from_state.apps.get_model(app_label, self.model_name)
         new_model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, new_model):
             return
         old = old_model._meta.get_field(self.name)
         new = new_model._meta.get_field(self.name)
-        changed = {
-            key for key, value in new.deconstruct()[3].items() if old.deconstruct()[3].get(key) != value
-        } | (set(old.deconstruct()[3]) - set(new.deconstruct()[3]))
+        old_kwargs, new_kwargs = old.deconstruct()[3], new.deconstruct()[3]
+        changed = {k for k in old_kwargs.keys() | new_kwargs.keys() if old_kwargs.get(k) != new_kwargs.get(k)}
         if changed - {"db_index"} or old.column != new.column:
             raise ValueError(f"AlterFieldIndex changes db_index only, not {sorted(changed)}")
         if old.db_index and not new.db_index:
